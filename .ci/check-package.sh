@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Packs the package as npm would publish it, installs the tarball into scratch CommonJS and ESM
+# projects, and uses it there: proves the exports map, both builds and the bundled types.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+cd "$root"
+[ -f dist/index.cjs ] || npm run build --silent
+tarball=$(npm pack --silent --pack-destination "$scratch" | tail -n 1)
+echo "packed $tarball: $(tar -tzf "$scratch/$tarball" | sed 's|^package/||' | tr '\n' ' ')"
+
+rxjs_version=$(node -p "require('$root/node_modules/rxjs/package.json').version")
+cd "$scratch"
+npm init -y >/dev/null
+npm install --silent --no-audit --no-fund "./$tarball" "rxjs@$rxjs_version" "$root/node_modules/typescript" >/dev/null 2>&1 \
+  || npm install --no-audit --no-fund "./$tarball" "rxjs@$rxjs_version"
+
+node -e "
+const { Semaphore, Lock, CapacityLimiter, withPermit } = require('rxjs-concurrency');
+const { of } = require('rxjs');
+const s = new Semaphore(1); let got;
+of(42).pipe(withPermit(s)).subscribe((v) => (got = v));
+if (got !== 42 || s.value !== 1 || !new Lock() || !new CapacityLimiter(2)) throw new Error('CJS build misbehaves');
+console.log('require(\"rxjs-concurrency\"): ok');
+"
+cat > esm.mjs <<'JS'
+import { Semaphore, withPermit } from 'rxjs-concurrency';
+import { of } from 'rxjs';
+const s = new Semaphore(1);
+let got;
+of(7).pipe(withPermit(s)).subscribe((v) => (got = v));
+if (got !== 7 || s.value !== 1) throw new Error('ESM build misbehaves');
+console.log('import("rxjs-concurrency"): ok');
+JS
+node esm.mjs
+cat > types.ts <<'TS'
+import { Semaphore, type Gate, type Permit } from 'rxjs-concurrency';
+const gate: Gate = new Semaphore(2);
+const permit: Permit | undefined = gate.tryAcquire();
+permit?.release();
+TS
+for resolution in node16 bundler; do
+  module=$([ "$resolution" = node16 ] && echo node16 || echo preserve)
+  node "$root/node_modules/typescript/bin/tsc" --noEmit --strict --skipLibCheck false --lib es2022,esnext.disposable,dom \
+    --module "$module" --moduleResolution "$resolution" types.ts
+  echo "types (moduleResolution $resolution): ok"
+done

@@ -1,0 +1,240 @@
+import { Observable, Subject, type Subscription } from 'rxjs';
+import { fromTask, type Task } from './task';
+import { getDeadline, withDeadline } from './internal/deadline';
+import { WaitList, WaitNode } from './internal/waitList';
+import { batch, drain, enqueue, type Runnable } from './internal/trampoline';
+
+/**
+ * A held share of a gate. `release()` gives it back; it is idempotent, so a permit can never be
+ * returned twice and inflate the gate. `using permit = gate.tryAcquire()` releases it at block end.
+ */
+export interface Permit extends Disposable {
+  release(): void;
+  readonly released: boolean;
+}
+
+/** A snapshot of a gate. `total` is `held + available`. */
+export interface GateState {
+  readonly total: number;
+  readonly available: number;
+  readonly waiting: number;
+}
+
+/** What `Lock`, `Semaphore` and `CapacityLimiter` have in common. */
+export interface Gate {
+  /** Emits once when granted; the permit is held while the subscription lives. */
+  acquire(): Observable<void>;
+  /** Acquires, then subscribes to `work` and mirrors it; releases when `work` completes, errors or is unsubscribed. */
+  run<T>(work: Task<T>): Observable<T>;
+  /** A permit now, or `undefined` when it would have to wait. */
+  tryAcquire(): Permit | undefined;
+  /** For async/await code: resolves with a permit, or rejects with `signal.reason` when `signal` aborts first. */
+  acquireAsync(options?: { signal?: AbortSignal }): Promise<Permit>;
+  /** The current state on subscribe, then every change (never the same state twice in a row). */
+  readonly state$: Observable<GateState>;
+}
+
+// Node 20.0–20.3 and some browsers lack Symbol.dispose; TypeScript's `using` falls back to this key.
+const dispose: typeof Symbol.dispose = (Symbol.dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
+
+const WAITING = 0;
+const HELD = 1;
+const RELEASED = 2;
+
+/** One acquisition: first a waiter in the gate's list, then the permit it was granted. */
+class Ticket extends WaitNode implements Permit, Runnable {
+  state: typeof WAITING | typeof HELD | typeof RELEASED = WAITING;
+
+  constructor(
+    private readonly gate: PermitGate,
+    readonly weight: number,
+    private onGrant: ((ticket: Ticket) => void) | null,
+  ) {
+    super();
+  }
+
+  get released(): boolean {
+    return this.state === RELEASED;
+  }
+
+  release(): void {
+    this.gate.settle(this);
+  }
+
+  [dispose](): void {
+    this.gate.settle(this);
+  }
+
+  /** Delivers the grant, unless the ticket was released between the grant and now. */
+  run(): void {
+    const onGrant = this.onGrant;
+    this.onGrant = null;
+    if (this.state === HELD && onGrant !== null) onGrant(this);
+  }
+}
+
+const sameState = (a: GateState, b: GateState): boolean =>
+  a.total === b.total && a.available === b.available && a.waiting === b.waiting;
+
+/**
+ * The mechanics every gate shares: a capacity, the permits held against it, and a strict FIFO of
+ * waiters. A waiter at the head that needs more than is free blocks the ones behind it, so a heavy
+ * waiter is never starved by a stream of light ones.
+ *
+ * Grants are accounted for at once and delivered through the trampoline, so counters are exact
+ * whenever user code runs and a chain of synchronous hand-offs never deepens the stack.
+ */
+export abstract class PermitGate implements Gate {
+  /** Permits in use. */
+  protected held = 0;
+  private readonly waiters = new WaitList<Ticket>();
+  private subject: Subject<GateState> | null = null;
+
+  /** @param capacity - permits the gate grants at most at once (`Infinity` allowed) */
+  protected constructor(protected capacity: number) {}
+
+  acquire(): Observable<void> {
+    return this.acquireWeighted(1);
+  }
+
+  run<T>(work: Task<T>): Observable<T> {
+    return this.runWeighted(work, 1);
+  }
+
+  tryAcquire(): Permit | undefined {
+    return this.tryWeighted(1);
+  }
+
+  acquireAsync(options?: { signal?: AbortSignal }): Promise<Permit> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<Permit>((resolve, reject) => {
+      if (signal === undefined) {
+        this.take(1, resolve);
+        return;
+      }
+      const onAbort = (): void => {
+        ticket.release();
+        reject(signal.reason);
+      };
+      const ticket = this.take(1, (granted) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(granted);
+      });
+      if (ticket.state === WAITING) signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  get state$(): Observable<GateState> {
+    return new Observable<GateState>((subscriber) => {
+      let last = this.snapshot();
+      const subscription = (this.subject ??= new Subject<GateState>()).subscribe((state) => {
+        if (!sameState(state, last)) {
+          last = state;
+          subscriber.next(state);
+        }
+      });
+      subscriber.next(last);
+      return subscription;
+    });
+  }
+
+  /** Waiters in line. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
+  /** Permits free now; never negative, even when the capacity was lowered below what is held. */
+  protected get available(): number {
+    return Math.max(0, this.capacity - this.held);
+  }
+
+  protected acquireWeighted(weight: number): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      const ticket = this.take(weight, () => subscriber.next());
+      return () => ticket.release();
+    });
+  }
+
+  protected runWeighted<T>(work: Task<T>, weight: number): Observable<T> {
+    const source = fromTask(work);
+    return new Observable<T>((subscriber) => {
+      // The work may start long after this subscription; it still runs under the deadline of it.
+      const deadline = getDeadline();
+      let inner: Subscription | undefined;
+      const ticket = this.take(weight, (granted) => {
+        inner = withDeadline(deadline, () =>
+          source.subscribe({
+            next: (value) => subscriber.next(value),
+            // Release before forwarding, inside one batch: the next waiter is granted first, but its
+            // work only starts once this subscriber has seen the end of ours.
+            error: (error: unknown) => batch(() => { granted.release(); subscriber.error(error); }),
+            complete: () => batch(() => { granted.release(); subscriber.complete(); }),
+          }),
+        );
+      });
+      return () => {
+        inner?.unsubscribe();
+        ticket.release();
+      };
+    });
+  }
+
+  protected tryWeighted(weight: number): Permit | undefined {
+    if (this.waiters.size > 0 || weight > this.capacity - this.held) return undefined;
+    return this.take(weight, null);
+  }
+
+  /** Lets waiters through after the capacity grew. */
+  protected grow(): void {
+    this.dispatch();
+  }
+
+  private take(weight: number, onGrant: ((ticket: Ticket) => void) | null): Ticket {
+    const ticket = new Ticket(this, weight, onGrant);
+    if (this.waiters.size === 0 && weight <= this.capacity - this.held) {
+      // A free permit is granted synchronously, on subscribe.
+      this.held += weight;
+      ticket.state = HELD;
+      this.changed();
+      ticket.run();
+    } else {
+      this.waiters.push(ticket);
+      this.changed();
+    }
+    return ticket;
+  }
+
+  /** Ends a ticket exactly once: withdraws it if waiting, returns its permits if held. @internal */
+  settle(ticket: Ticket): void {
+    const state = ticket.state;
+    if (state === RELEASED) return;
+    ticket.state = RELEASED;
+    if (state === HELD) this.held -= ticket.weight;
+    else this.waiters.remove(ticket);
+    // Either way the head may now fit: permits came back, or a heavy head left the line.
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    let granted = false;
+    for (let head = this.waiters.peek(); head !== null && head.weight <= this.capacity - this.held; head = this.waiters.peek()) {
+      this.waiters.remove(head);
+      this.held += head.weight;
+      head.state = HELD;
+      enqueue(head);
+      granted = true;
+    }
+    this.changed();
+    if (granted) drain();
+  }
+
+  private snapshot(): GateState {
+    const available = this.available;
+    return { total: this.held + available, available, waiting: this.waiters.size };
+  }
+
+  private changed(): void {
+    if (this.subject?.observed) this.subject.next(this.snapshot());
+  }
+}

@@ -1,0 +1,47 @@
+/** Argument checks shared by every public entry point: one wording for every message. @internal */
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
+}
+
+function fail(ErrorClass: typeof RangeError | typeof TypeError, where: string, name: string, must: string, value: unknown): never {
+  throw new ErrorClass(`${where}: ${name} must be ${must}, received ${describe(value)}`);
+}
+
+/** An integer ≥ `min`, or `Infinity` when `allowInfinity`. */
+export function checkCount(where: string, name: string, value: unknown, min: number, allowInfinity = false): number {
+  const must = `an integer >= ${min}${allowInfinity ? ' or Infinity' : ''}`;
+  if (typeof value !== 'number') fail(TypeError, where, name, must, value);
+  if (value === Infinity && allowInfinity) return value;
+  if (!Number.isInteger(value) || value < min) fail(RangeError, where, name, must, value);
+  return value;
+}
+
+/** A finite or infinite number in `[min, max]`, never NaN. */
+export function checkNumber(where: string, name: string, value: unknown, min: number, max = Infinity): number {
+  const must = max === Infinity ? `a number >= ${min}` : `a number from ${min} to ${max}`;
+  if (typeof value !== 'number') fail(TypeError, where, name, must, value);
+  if (Number.isNaN(value) || value < min || value > max) fail(RangeError, where, name, must, value);
+  return value;
+}
+
+/** Any number but NaN (deadlines and timeouts: `-Infinity` and `Infinity` are meaningful). */
+export function checkTime(where: string, name: string, value: unknown): number {
+  if (typeof value !== 'number') fail(TypeError, where, name, 'a number', value);
+  if (Number.isNaN(value)) fail(RangeError, where, name, 'a number, not NaN', value);
+  return value;
+}
+
+export function checkFunction<F>(where: string, name: string, value: F): F {
+  if (typeof value !== 'function') fail(TypeError, where, name, 'a function', value);
+  return value;
+}
+
+export function checkObject(where: string, name: string, value: unknown): object {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) fail(TypeError, where, name, 'an object', value);
+  return value;
+}

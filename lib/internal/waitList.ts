@@ -1,0 +1,53 @@
+/**
+ * An intrusive doubly linked FIFO. Waiters carry their own links, so queueing allocates nothing and
+ * a cancelled waiter leaves from the middle in O(1): no `Array.shift`, no `indexOf` + `splice`.
+ * @internal
+ */
+export class WaitNode {
+  prev: WaitNode | null = null;
+  next: WaitNode | null = null;
+  /** True while the node is in a list; makes `remove` idempotent. */
+  queued = false;
+}
+
+/** @internal */
+export class WaitList<N extends WaitNode> {
+  private head: N | null = null;
+  private tail: N | null = null;
+  size = 0;
+
+  push(node: N): void {
+    node.prev = this.tail;
+    node.next = null;
+    if (this.tail === null) this.head = node;
+    else this.tail.next = node;
+    this.tail = node;
+    node.queued = true;
+    this.size++;
+  }
+
+  peek(): N | null {
+    return this.head;
+  }
+
+  /** Unlinks `node`; false when it was not queued (already removed or granted). */
+  remove(node: N): boolean {
+    if (!node.queued) return false;
+    const { prev, next } = node;
+    if (prev === null) this.head = next as N | null;
+    else prev.next = next;
+    if (next === null) this.tail = prev as N | null;
+    else next.prev = prev;
+    node.prev = node.next = null;
+    node.queued = false;
+    this.size--;
+    return true;
+  }
+
+  /** Removes and returns the first node, or null when empty. */
+  popFront(): N | null {
+    const node = this.head;
+    if (node !== null) this.remove(node);
+    return node;
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * True when `error` is a cancellation echo rather than a failure: an `AbortError` (a `DOMException`
+ * or any error whose `name` is `'AbortError'`), which includes the reason of every signal this
+ * package aborts. `retry` never retries these and `TaskGroupError.errors` leaves them out.
+ *
+ * @example
+ * ```ts
+ * fetch(url, { signal }).catch((e) => { if (!isCancelled(e)) log(e); });
+ * ```
+ */
+export function isCancelled(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+}
+
+/** The reason this package gives every signal it aborts. @internal */
+export function cancellation(): Error {
+  return new DOMException('The task was cancelled', 'AbortError');
+}

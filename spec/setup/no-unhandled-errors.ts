@@ -1,0 +1,40 @@
+/**
+ * PITFALLS 11: fails any test during which an error escaped: an unhandled promise rejection, an
+ * uncaught exception, or an error RxJS could only report through `config.onUnhandledError`.
+ */
+import { config } from 'rxjs';
+
+const escaped: unknown[] = [];
+const record = (error: unknown): void => {
+  escaped.push(error);
+};
+
+beforeAll(() => {
+  process.on('unhandledRejection', record);
+  process.on('uncaughtException', record);
+});
+
+afterAll(() => {
+  process.off('unhandledRejection', record);
+  process.off('uncaughtException', record);
+});
+
+beforeEach(() => {
+  escaped.length = 0;
+  config.onUnhandledError = record;
+});
+
+afterEach(async () => {
+  // Unhandled rejections are detected after the microtask queue drains; give them a macrotask.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  config.onUnhandledError = null;
+  if (escaped.length > 0) {
+    const errors = escaped.splice(0);
+    throw new AggregateError(errors, `${errors.length} error(s) escaped during this test: ${errors.map(String).join('; ')}`);
+  }
+});
+
+/** For tests that provoke an escaped error on purpose: takes what was recorded and clears it. */
+export function takeEscapedErrors(): unknown[] {
+  return escaped.splice(0);
+}
