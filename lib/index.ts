@@ -7,3 +7,6 @@ export { ConcurrencyEvent } from './concurrencyEvent';
 export type { Task } from './task';
 export { isCancelled } from './isCancelled';
 export { TaskGroupError, WouldBlockError, QueueClosedError, EndOfStreamError, BorrowerError } from './errors';
+export { gather } from './gather';
+export { race } from './race';
+export { asCompleted } from './asCompleted';

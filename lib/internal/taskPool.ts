@@ -1,0 +1,171 @@
+import type { Observable, Observer, Subscriber, Subscription } from 'rxjs';
+import { fromTask, type Task } from '../task';
+import { getDeadline, withDeadline } from './deadline';
+
+/** A running task: its place in the source, its place in `running`, and its last value. */
+class Entry<T> implements Observer<T> {
+  subscription: Subscription | null = null;
+  private last: T | undefined = undefined;
+
+  constructor(
+    private readonly pool: TaskPool<T, unknown>,
+    readonly index: number,
+    /** Position in the pool's `running` array; -1 once it left it. */
+    public slot: number,
+  ) {}
+
+  next(value: T): void {
+    this.last = value;
+  }
+
+  error(error: unknown): void {
+    this.pool.settle(this, error, true);
+  }
+
+  complete(): void {
+    this.pool.settle(this, this.last, false);
+  }
+}
+
+/**
+ * The engine of `gather`, `race` and `asCompleted`, and the one place where their subscriptions are
+ * kept: the source's, and each running task's in an array it leaves in O(1) (the last one takes its
+ * slot), so cancelling reaches every task still running.
+ *
+ * Tasks beyond `limit` wait in a FIFO read from a moving head (no `Array.shift`). Starting them is a
+ * loop, never a recursion: a task that settles synchronously while the loop runs only frees its
+ * slot, and the loop starts the next one.
+ * @internal
+ */
+export abstract class TaskPool<T, R> {
+  private readonly running: Entry<T>[] = [];
+  private pending: (Task<T> | undefined)[] = [];
+  private head = 0;
+  /** The deadline in force at subscription: a task started later still runs under it. */
+  private readonly deadline = getDeadline();
+  private source: Subscription | null = null;
+  /** Tasks started so far: the index of the next one, as they start in source order. */
+  private started = 0;
+  private sourceDone = false;
+  private starting = false;
+  /** Finished, failed or unsubscribed: nothing more starts or is reported. */
+  private closed = false;
+
+  constructor(
+    protected readonly subscriber: Subscriber<R>,
+    private readonly limit: number,
+    private readonly returnErrors: boolean,
+  ) {}
+
+  /** A task completed with `result` (its last value), or failed with it under `returnErrors`. */
+  protected abstract settled(index: number, result: T): void;
+
+  /** The source and every task are done. */
+  protected abstract finished(): void;
+
+  /** Subscribes to the source for the output subscription `subscriber`, which cancels everything when it ends. */
+  run(source: Observable<Task<T>>): void {
+    // Registered before subscribing: a consumer that unsubscribes while a synchronous source is still
+    // emitting must stop the tasks that follow from starting.
+    this.subscriber.add(() => this.cancel());
+    const subscription = source.subscribe({
+      next: (task) => {
+        if (this.closed) return;
+        this.pending.push(task);
+        this.startQueued();
+      },
+      error: (error: unknown) => this.fail(error),
+      complete: () => {
+        this.sourceDone = true;
+        this.startQueued();
+      },
+    });
+    if (this.closed) subscription.unsubscribe();
+    else this.source = subscription;
+  }
+
+  /** Called by an entry when its task completes or errors. @internal */
+  settle(entry: Entry<T>, result: unknown, failed: boolean): void {
+    if (this.closed || entry.slot < 0) return;
+    this.leave(entry);
+    // Its teardown (finalizers, a held permit) runs before the next task starts: `limit` bounds live
+    // subscriptions, not just unsettled tasks. A task settling while it subscribes has none yet, but
+    // then the loop in `startQueued` only goes on once its `subscribe` has returned.
+    entry.subscription?.unsubscribe();
+    if (failed && !this.returnErrors) {
+      this.fail(result);
+      return;
+    }
+    this.settled(entry.index, result as T);
+    this.startQueued();
+  }
+
+  private startQueued(): void {
+    if (this.starting) return;
+    this.starting = true;
+    while (!this.closed && this.running.length < this.limit && this.head < this.pending.length) this.start(this.dequeue());
+    this.starting = false;
+    // With a free slot the loop above emptied `pending`, so no task running means none left.
+    if (!this.closed && this.sourceDone && this.running.length === 0) {
+      this.closed = true;
+      this.finished();
+    }
+  }
+
+  private dequeue(): Task<T> {
+    const task = this.pending[this.head] as Task<T>;
+    this.pending[this.head++] = undefined;
+    if (this.head === this.pending.length) {
+      this.pending.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.pending.length) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+    return task;
+  }
+
+  private start(input: Task<T>): void {
+    const entry = new Entry(this, this.started++, this.running.length);
+    this.running.push(entry);
+    let task: Observable<T>;
+    try {
+      task = fromTask(input);
+    } catch (error) {
+      // Not a task at all (`42`): it fails like a task that throws when subscribed.
+      entry.error(error);
+      return;
+    }
+    const subscription = withDeadline(this.deadline, () => task.subscribe(entry));
+    // It may have settled, or been cancelled by a sibling, before `subscribe` returned.
+    if (entry.slot >= 0) entry.subscription = subscription;
+    else subscription.unsubscribe();
+  }
+
+  /** Cancels every other task and the source first, so their signals have aborted when the error arrives. */
+  private fail(error: unknown): void {
+    if (this.closed) return;
+    this.cancel();
+    this.subscriber.error(error);
+  }
+
+  private cancel(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.source?.unsubscribe();
+    // slot -1 also tells a task cancelled while it is still subscribing to unsubscribe once it can.
+    for (let entry = this.running.pop(); entry !== undefined; entry = this.running.pop()) {
+      entry.slot = -1;
+      entry.subscription?.unsubscribe();
+    }
+  }
+
+  private leave(entry: Entry<T>): void {
+    const last = this.running.pop()!;
+    if (last !== entry) {
+      this.running[entry.slot] = last;
+      last.slot = entry.slot;
+    }
+    entry.slot = -1;
+  }
+}

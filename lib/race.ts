@@ -1,0 +1,38 @@
+import { first, map, type OperatorFunction } from 'rxjs';
+import type { Task } from './task';
+import { asCompleted } from './asCompleted';
+
+/**
+ * Starts every task of the source; the first one to **settle** decides. If it completes, its result
+ * (its last value, `undefined` if it had none) is emitted and the output completes; if it errors,
+ * that is the output's error. Every other task, and the source, are cancelled at once (a factory
+ * task's `AbortSignal` aborts). An empty source errors with RxJS's `EmptyError`.
+ *
+ * ```
+ * source:  -a-b-|
+ * a:        -1-----2|
+ * b:          ---3|
+ * result:  -------(3|)              b settled first; a is cancelled then
+ * ```
+ *
+ * Unlike RxJS's `race`, which mirrors whichever source *emits* first, the winner here is the first
+ * to *finish*: a task streaming progress values does not win by its first value, and the output
+ * carries one result, not the winner's whole stream.
+ *
+ * @example
+ * ```ts
+ * // Ask two mirrors; take the first complete answer and abort the other request.
+ * from([
+ *   (signal: AbortSignal) => fetch(primary, { signal }).then((r) => r.json()),
+ *   (signal: AbortSignal) => fetch(mirror, { signal }).then((r) => r.json()),
+ * ]).pipe(race()).subscribe(render);
+ * ```
+ */
+export function race<T>(): OperatorFunction<Task<T>, T> {
+  return (source) =>
+    source.pipe(
+      asCompleted<T>(),
+      first(),
+      map((completed) => completed[1]),
+    );
+}

@@ -1,0 +1,180 @@
+import { EMPTY, Subject, firstValueFrom, forkJoin, from, lastValueFrom, map, of, range, take, toArray } from 'rxjs';
+import { asCompleted, gather, isCancelled, race, type Task } from 'rxjs-concurrency';
+
+describe('operators gather / race / asCompleted', () => {
+  describe('bad arguments throw at call time', () => {
+    it.each([
+      [0, 'RangeError', 'asCompleted: limit must be an integer >= 1 or Infinity, received 0'],
+      [-1, 'RangeError', 'asCompleted: limit must be an integer >= 1 or Infinity, received -1'],
+      [NaN, 'RangeError', 'asCompleted: limit must be an integer >= 1 or Infinity, received NaN'],
+      [1.5, 'RangeError', 'asCompleted: limit must be an integer >= 1 or Infinity, received 1.5'],
+      [-Infinity, 'RangeError', 'asCompleted: limit must be an integer >= 1 or Infinity, received -Infinity'],
+      ['2', 'TypeError', 'asCompleted: limit must be an integer >= 1 or Infinity, received "2"'],
+      [null, 'TypeError', 'asCompleted: limit must be an integer >= 1 or Infinity, received null'],
+    ])('asCompleted({ limit: %p }) throws %s', (limit, name, message) => {
+      let thrown: unknown;
+      try {
+        asCompleted({ limit: limit as number });
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(name === 'RangeError' ? RangeError : TypeError);
+      expect((thrown as Error).message).toBe(message);
+    });
+
+    it('accepts 1 and Infinity', () => {
+      expect(() => asCompleted({ limit: 1 })).not.toThrow();
+      expect(() => asCompleted({ limit: Infinity })).not.toThrow();
+    });
+  });
+
+  describe('PITFALLS 14 (forkJoin completes silently on an empty source)', () => {
+    it('gather of an empty source emits [] where forkJoin emits nothing', () => {
+      const gathered: unknown[] = [];
+      EMPTY.pipe(gather()).subscribe((v) => gathered.push(v));
+      expect(gathered).toEqual([[]]);
+      const joined: unknown[] = [];
+      forkJoin([]).subscribe((v) => joined.push(v));
+      expect(joined).toEqual([]);
+    });
+
+    it('a task with no value contributes undefined, where forkJoin would emit nothing', () => {
+      const gathered: unknown[][] = [];
+      from<Task<unknown>[]>([of(1), EMPTY, Promise.resolve(), []]).pipe(gather()).subscribe((v) => gathered.push(v));
+      return Promise.resolve().then(() => {
+        expect(gathered).toEqual([[1, undefined, undefined, undefined]]);
+        expect(gathered[0]).toHaveLength(4);
+      });
+    });
+  });
+
+  describe('tasks of every kind', () => {
+    it('gather takes promises, arrays and factories', async () => {
+      const tasks: Task<number>[] = [Promise.resolve(1), [5, 2], (signal) => (signal.aborted ? [] : of(3))];
+      await expect(lastValueFrom(from(tasks).pipe(gather()))).resolves.toEqual([1, 2, 3]);
+    });
+
+    it('something that is not a task is a failed task: a TypeError, or its slot with returnErrors', async () => {
+      const bad = 42 as unknown as Task<number>;
+      await expect(lastValueFrom(from([of(1), bad]).pipe(gather()))).rejects.toThrow(TypeError);
+      const [first, second] = await lastValueFrom(from([of(1), bad]).pipe(gather({ returnErrors: true })));
+      expect(first).toBe(1);
+      expect(second).toBeInstanceOf(TypeError);
+    });
+
+    it('race aborts the losing fetch-like factories when the winner settles', async () => {
+      const reasons: unknown[] = [];
+      const slow: Task<string> = (signal) =>
+        new Promise<string>((_, reject) => {
+          signal.addEventListener('abort', () => {
+            reasons.push(signal.reason);
+            reject(signal.reason);
+          });
+        });
+      await expect(firstValueFrom(from([slow, Promise.resolve('fast'), slow]).pipe(race()))).resolves.toBe('fast');
+      expect(reasons).toHaveLength(2);
+      expect(reasons.every(isCancelled)).toBe(true);
+    });
+
+    it('asCompleted with take(1) aborts every factory still running and never calls a queued one', async () => {
+      const signals: AbortSignal[] = [];
+      const never: Task<string> = (signal) => {
+        signals.push(signal);
+        return new Promise<string>(() => {});
+      };
+      const first = await firstValueFrom(from([never, never, Promise.resolve('done'), never]).pipe(asCompleted({ limit: 3 })));
+      expect(first).toEqual([2, 'done']);
+      expect(signals).toHaveLength(2);
+      expect(signals.every((s) => s.aborted && isCancelled(s.reason))).toBe(true);
+    });
+  });
+
+  describe('scale: loops, not recursion (PITFALLS 9)', () => {
+    it('10^6 synchronous tasks through asCompleted({ limit: 8 }) without stack overflow', () => {
+      let count = 0;
+      let sum = 0;
+      let completed = false;
+      range(0, 1_000_000)
+        .pipe(
+          map((i) => of(i)),
+          asCompleted<number>({ limit: 8 }),
+        )
+        .subscribe({
+          next: ([index, value]) => {
+            if (index !== value) throw new Error(`index ${index} got ${value}`);
+            count++;
+            sum += value;
+          },
+          complete: () => (completed = true),
+        });
+      expect(completed).toBe(true);
+      expect(count).toBe(1_000_000);
+      expect(sum).toBe((999_999 * 1_000_000) / 2);
+    });
+
+    it('10^6 synchronous tasks queued behind limit: 8 start in a loop when a slot frees, without stack overflow', () => {
+      const gates = Array.from({ length: 8 }, () => new Subject<number>());
+      let count = 0;
+      let lastIndex = 7;
+      let inOrder = true;
+      let completed = false;
+      const source = new Subject<Task<number>>();
+      source.pipe(asCompleted<number>({ limit: 8 })).subscribe({
+        next: ([index]) => {
+          if (index >= 8) {
+            inOrder &&= index === lastIndex + 1;
+            lastIndex = index;
+          }
+          count++;
+        },
+        complete: () => (completed = true),
+      });
+      for (const gate of gates) source.next(gate);
+      for (let i = 0; i < 1_000_000; i++) source.next(of(i));
+      source.complete();
+      expect(count).toBe(0);
+      gates[0]!.complete();
+      expect(count).toBe(1_000_001);
+      expect(inOrder).toBe(true);
+      for (const gate of gates) gate.complete();
+      expect(completed).toBe(true);
+      expect(count).toBe(1_000_008);
+    });
+
+    it('gather of 10^5 synchronous tasks', () => {
+      const results: number[][] = [];
+      range(0, 100_000)
+        .pipe(
+          map((i) => of(i)),
+          gather<number>(),
+        )
+        .subscribe((r) => results.push(r));
+      expect(results).toHaveLength(1);
+      expect(results[0]).toHaveLength(100_000);
+      expect(results[0]!.every((v, i) => v === i)).toBe(true);
+    });
+
+    it('race over 10^5 tasks cancels every loser', () => {
+      const source = new Subject<Task<number>>();
+      const losers: Subject<number>[] = [];
+      const won: number[] = [];
+      source.pipe(race<number>()).subscribe((v) => won.push(v));
+      for (let i = 0; i < 100_000; i++) {
+        const loser = new Subject<number>();
+        losers.push(loser);
+        source.next(loser);
+      }
+      source.next(of(7));
+      expect(won).toEqual([7]);
+      expect(losers.every((l) => !l.observed)).toBe(true);
+      expect(source.observed).toBe(false);
+    });
+
+    it('asCompleted emits each index once over a mixed synchronous and asynchronous run', async () => {
+      const tasks = Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? Promise.resolve(i) : of(i)));
+      const pairs = await lastValueFrom(from(tasks).pipe(asCompleted<number>({ limit: 4 }), take(1000), toArray()));
+      expect(pairs.map(([i]) => i).sort((a, b) => a - b)).toEqual([...Array(1000).keys()]);
+      expect(pairs.every(([i, v]) => i === v)).toBe(true);
+    });
+  });
+});
