@@ -1,4 +1,4 @@
-import { Observable, from, type ObservableInput } from 'rxjs';
+import { Observable, from, tap, type ObservableInput } from 'rxjs';
 import { cancellation } from './isCancelled';
 
 /**
@@ -24,19 +24,13 @@ export function fromTask<T>(task: Task<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
     const controller = new AbortController();
     let settled = false;
-    const subscription = from(task(controller.signal)).subscribe({
-      next: (value) => subscriber.next(value),
-      error: (error: unknown) => {
-        settled = true;
-        subscriber.error(error);
-      },
-      complete: () => {
-        settled = true;
-        subscriber.complete();
-      },
-    });
+    const settle = (): void => {
+      settled = true;
+    };
+    // Subscribed with `subscriber` itself, so a downstream that unsubscribes during a synchronous
+    // emission of the task stops it there, not after it ran to its end.
+    from(task(controller.signal)).pipe(tap({ error: settle, complete: settle })).subscribe(subscriber);
     return () => {
-      subscription.unsubscribe();
       // Only a cancelled task is aborted: one that finished has nothing left to stop.
       if (!settled) controller.abort(cancellation());
     };

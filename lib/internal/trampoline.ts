@@ -12,13 +12,19 @@ export interface Runnable {
   run(): void;
 }
 
+// A ring-less FIFO over one array that is reused, not reallocated: every hand-off passes through
+// here, and truncating or slicing the array per drain cost an allocation per hand-off.
 let queue: (Runnable | undefined)[] = [];
 let head = 0;
+let tail = 0;
 let draining = false;
+
+/** Past this many slots the array is dropped once empty, so one burst does not pin its memory. */
+const KEEP = 1024;
 
 /** Queues `task`; it runs at the next `drain()` (or at the end of the one under way). */
 export function enqueue(task: Runnable): void {
-  queue.push(task);
+  queue[tail++] = task;
 }
 
 /**
@@ -41,11 +47,16 @@ export function batch(fn: () => void): void {
   }
   // A throwing task must not strand the ones behind it (they hold permits): run them all, then
   // rethrow the first error to whoever started the drain.
-  while (head < queue.length) {
+  while (head < tail) {
     const task = queue[head]!;
     queue[head++] = undefined;
-    if (head >= 1024 && head * 2 >= queue.length) {
-      queue = queue.slice(head);
+    if (head === tail) {
+      head = tail = 0;
+    } else if (head >= KEEP && head * 2 >= tail) {
+      // Tasks keep queueing more: move the live ones to the front, amortised O(1) per task.
+      queue.copyWithin(0, head, tail);
+      queue.fill(undefined, tail - head, tail);
+      tail -= head;
       head = 0;
     }
     try {
@@ -57,8 +68,7 @@ export function batch(fn: () => void): void {
       }
     }
   }
-  queue.length = 0;
-  head = 0;
+  if (queue.length > KEEP) queue = [];
   draining = false;
   if (failed) throw failure;
 }
@@ -67,5 +77,5 @@ const noop = (): void => {};
 
 /** Runs what is queued, unless a drain further up the stack will. */
 export function drain(): void {
-  batch(noop);
+  if (!draining && head < tail) batch(noop);
 }
