@@ -10,3 +10,11 @@ export { TaskGroupError, WouldBlockError, QueueClosedError, EndOfStreamError, Bo
 export { gather } from './gather';
 export { race } from './race';
 export { asCompleted } from './asCompleted';
+export { taskGroup } from './taskGroup';
+export type { TaskGroup } from './taskGroup';
+export { failAfter } from './failAfter';
+export { moveOnAfter } from './moveOnAfter';
+export { failAt } from './failAt';
+export { moveOnAt } from './moveOnAt';
+export { effectiveDeadline } from './effectiveDeadline';
+export { shield } from './shield';

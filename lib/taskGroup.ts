@@ -1,0 +1,231 @@
+import { EmptyError, Observable, Subscription, UnsubscriptionError, from, type ObservableInput, type Observer, type Subscriber } from 'rxjs';
+import { TaskGroupError } from './errors';
+import { cancellation, isCancelled } from './isCancelled';
+import { fromTask, type Task } from './task';
+import { getDeadline, withDeadline } from './internal/deadline';
+import { batch } from './internal/trampoline';
+import { checkFunction } from './internal/validate';
+import { WaitList, WaitNode } from './internal/waitList';
+
+/** The handle a `taskGroup` body receives to start children in the group. */
+export interface TaskGroup {
+  /** Starts `task` now as a child of the group; its values are ignored. Throws once the group has ended. */
+  startSoon(task: Task<unknown>): void;
+  /**
+   * Starts `task` as a child when subscribed; emits its first value ("started") and completes while
+   * the child runs on in the group. If the child errors before its first value, this Observable
+   * errors and the group does not fail; if it completes without a value, this Observable errors
+   * with rxjs `EmptyError`. Unsubscribing before the first value cancels the child.
+   */
+  start<T>(task: Task<T>): Observable<T>;
+  /** Cancels every child and the body; the group then completes without error. Idempotent. */
+  cancel(): void;
+  /** Aborts when the group is cancelled, fails or is unsubscribed. */
+  readonly signal: AbortSignal;
+  /** Children still running (the host, what the body returned, is not counted). */
+  readonly size: number;
+}
+
+/**
+ * A child in the group's list. Before its first value a `start()` child also has a `starter`, the
+ * subscriber of `start()`'s Observable, which takes its first value or its error.
+ */
+class Child extends WaitNode {
+  /** Created first, so that a child cancelled while it is still being subscribed is torn down too. */
+  readonly subscription = new Subscription();
+
+  constructor(public starter: Subscriber<unknown> | null) {
+    super();
+  }
+}
+
+/** One subscription to a `taskGroup`: the host, the children, the failures. */
+class Group<R> implements TaskGroup {
+  private readonly children = new WaitList<Child>();
+  private readonly host = new Subscription();
+  private readonly controller = new AbortController();
+  private readonly failures: unknown[] = [];
+  // Children started later (from a callback, after a delay) still run under the group's deadline.
+  private readonly deadline = getDeadline();
+  private hostRunning = true;
+  private ended = false;
+
+  constructor(private readonly subscriber: Subscriber<R>) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get size(): number {
+    return this.children.size;
+  }
+
+  startSoon(task: Task<unknown>): void {
+    this.spawn(fromTask(task), null);
+  }
+
+  start<T>(task: Task<T>): Observable<T> {
+    const source = fromTask(task);
+    return new Observable<T>((starter) => {
+      const child = this.spawn(source, starter);
+      return () => {
+        // Only a child that has not started yet belongs to this subscription.
+        if (child.starter === null) return;
+        child.starter = null;
+        this.children.remove(child);
+        child.subscription.unsubscribe();
+        this.settle();
+      };
+    });
+  }
+
+  cancel(): void {
+    if (!this.ended) this.end();
+  }
+
+  /** Runs the body and subscribes to the host. */
+  open(body: (tg: TaskGroup) => ObservableInput<R> | void): void {
+    // Installed first: a subscriber that leaves while the body runs (a synchronous take(1)) cancels at once.
+    this.subscriber.add(() => {
+      if (this.ended) return;
+      batch(() => {
+        this.stop();
+        // Nobody is left to take a failure of a child's teardown but whoever unsubscribed.
+        if (this.failures.length > 0) throw new UnsubscriptionError(this.failures);
+      });
+    });
+    try {
+      const host = body(this);
+      if (host !== undefined && !this.ended) {
+        this.host.add(
+          from(host).subscribe({
+            next: (value) => this.subscriber.next(value),
+            error: (error: unknown) => this.hostEnded(error, true),
+            complete: () => this.hostEnded(undefined, false),
+          }),
+        );
+      } else {
+        this.hostRunning = false;
+      }
+    } catch (error) {
+      // A throw after the group has ended is an echo of that end (startSoon refusing, typically),
+      // dropped like any late error of an unsubscribed source.
+      this.hostEnded(error, true);
+    }
+    this.settle();
+  }
+
+  private childEnded(child: Child, error: unknown, failed: boolean): void {
+    if (!this.children.remove(child)) return;
+    const starter = child.starter;
+    if (starter !== null) {
+      // Not started yet: the failure is start()'s, not the group's.
+      child.starter = null;
+      starter.error(failed ? error : new EmptyError());
+      this.settle();
+    } else if (failed && !isCancelled(error)) {
+      this.fail(error);
+    } else {
+      this.settle();
+    }
+  }
+
+  private spawn<T>(source: Observable<T>, starter: Subscriber<T> | null): Child {
+    if (this.ended) throw new Error('taskGroup: the group has ended; a task can only be started while it runs');
+    const child = new Child(starter);
+    this.children.push(child);
+    const observer: Observer<T> = {
+      next: (value) => {
+        const first = child.starter;
+        if (first === null) return;
+        child.starter = null;
+        first.next(value);
+        first.complete();
+      },
+      error: (error: unknown) => this.childEnded(child, error, true),
+      complete: () => this.childEnded(child, undefined, false),
+    };
+    child.subscription.add(withDeadline(this.deadline, () => source.subscribe(observer)));
+    return child;
+  }
+
+  private hostEnded(error: unknown, failed: boolean): void {
+    this.hostRunning = false;
+    if (failed && !isCancelled(error)) this.fail(error);
+    else this.settle();
+  }
+
+  private fail(error: unknown): void {
+    if (this.ended) return;
+    this.failures.push(error);
+    this.end();
+  }
+
+  /** Completes the group once the host and every child have. */
+  private settle(): void {
+    if (this.ended || this.hostRunning || this.children.size > 0) return;
+    this.ended = true;
+    this.subscriber.complete();
+  }
+
+  /**
+   * Ends the group: cancels the host, then every child in start order, all in the current frame,
+   * then aborts the signal. A teardown that throws is a failure too, and never strands the rest.
+   */
+  private stop(): void {
+    this.ended = true;
+    this.dispose(this.host);
+    for (let child = this.children.popFront(); child !== null; child = this.children.popFront()) {
+      const starter = child.starter;
+      child.starter = null;
+      this.dispose(child.subscription);
+      starter?.error(cancellation());
+    }
+    this.controller.abort(cancellation());
+  }
+
+  private dispose(subscription: Subscription): void {
+    try {
+      subscription.unsubscribe();
+    } catch (error) {
+      const errors = error instanceof UnsubscriptionError ? error.errors : [error];
+      for (const e of errors) if (!isCancelled(e)) this.failures.push(e);
+    }
+  }
+
+  /** Cancels everything, then reports: one batch, so a permit a child held goes on only after that. */
+  private end(): void {
+    batch(() => {
+      this.stop();
+      if (this.failures.length > 0) this.subscriber.error(new TaskGroupError(this.failures));
+      else this.subscriber.complete();
+    });
+  }
+}
+
+/**
+ * Structured concurrency as an Observable: a scope that owns the tasks started in it. Subscribing
+ * calls `body(tg)`; what it returns (if anything) is the host, whose values the group mirrors. The
+ * group completes when the host and every child have completed. A child or host that errors
+ * cancels all the others in the same frame, and the group errors with a `TaskGroupError` listing
+ * every failure (cancellation echoes, `isCancelled(e)`, are not failures). Unsubscribing cancels
+ * everything; so does `tg.cancel()`, after which the group completes.
+ *
+ * Unlike `merge`, children can be added while the group runs, a child's failure is reported with
+ * the others instead of alone, and `start()` waits for a child to be ready without ending it.
+ *
+ * @example
+ * ```ts
+ * const server$ = taskGroup((tg) => {
+ *   tg.startSoon((signal) => metricsLoop(signal));
+ *   return tg.start(listen(8080)).pipe(   // emits once the server listens
+ *     tap((port) => console.log(`listening on ${port}`)),
+ *   );
+ * });
+ * ```
+ * @param body - called at each subscription with the group's handle
+ */
+export function taskGroup<R = never>(body: (tg: TaskGroup) => ObservableInput<R> | void): Observable<R> {
+  checkFunction('taskGroup', 'body', body);
+  return new Observable<R>((subscriber) => new Group(subscriber).open(body));
+}
