@@ -18,3 +18,5 @@ export { failAt } from './failAt';
 export { moveOnAt } from './moveOnAt';
 export { effectiveDeadline } from './effectiveDeadline';
 export { shield } from './shield';
+export { Queue } from './queue';
+export type { QueueState } from './queue';

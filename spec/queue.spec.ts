@@ -1,0 +1,500 @@
+import { concatMap, range, Subject, takeUntil, takeWhile, type Observable } from 'rxjs';
+import { EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
+
+/** Subscribes and records every notification, synchronously. */
+function record<T>(source: Observable<T>) {
+  const log = { values: [] as T[], completed: false, error: undefined as unknown };
+  const subscription = source.subscribe({
+    next: (value) => log.values.push(value),
+    error: (error: unknown) => (log.error = error),
+    complete: () => (log.completed = true),
+  });
+  return Object.assign(log, { subscription });
+}
+
+function counters<T>(queue: Queue<T>): QueueState {
+  return { size: queue.size, waitingPutters: (queue as unknown as { putters: { size: number } }).putters.size, waitingGetters: (queue as unknown as { getters: { size: number } }).getters.size, closed: queue.closed };
+}
+
+/** The last state$ emission, which must always equal the counters read synchronously. */
+function lastState<T>(queue: Queue<T>): () => QueueState {
+  let last: QueueState | undefined;
+  queue.state$.subscribe((state) => (last = state));
+  return () => last!;
+}
+
+describe('Queue', () => {
+  describe('constructor', () => {
+    it('takes 0, a positive integer or Infinity as maxSize', () => {
+      expect(new Queue(0).maxSize).toBe(0);
+      expect(new Queue(3).maxSize).toBe(3);
+      expect(new Queue(Infinity).maxSize).toBe(Infinity);
+    });
+
+    it.each([
+      [-1, 'Queue: maxSize must be an integer >= 0 or Infinity, received -1'],
+      [NaN, 'Queue: maxSize must be an integer >= 0 or Infinity, received NaN'],
+      [1.5, 'Queue: maxSize must be an integer >= 0 or Infinity, received 1.5'],
+      [-Infinity, 'Queue: maxSize must be an integer >= 0 or Infinity, received -Infinity'],
+    ])('throws RangeError for maxSize %p', (maxSize, message) => {
+      expect(() => new Queue(maxSize)).toThrow(RangeError);
+      expect(() => new Queue(maxSize)).toThrow(message);
+    });
+
+    it.each([
+      [undefined, 'Queue: maxSize must be an integer >= 0 or Infinity, received undefined'],
+      ['3', 'Queue: maxSize must be an integer >= 0 or Infinity, received "3"'],
+      [null, 'Queue: maxSize must be an integer >= 0 or Infinity, received null'],
+    ])('throws TypeError for maxSize %p', (maxSize, message) => {
+      const make = (): Queue<number> => new (Queue as new (maxSize?: unknown) => Queue<number>)(maxSize);
+      expect(make).toThrow(TypeError);
+      expect(make).toThrow(message);
+    });
+
+    it('throws TypeError when maxSize is missing', () => {
+      const make = (): Queue<number> => new (Queue as new () => Queue<number>)();
+      expect(make).toThrow(new TypeError('Queue: maxSize must be an integer >= 0 or Infinity, received undefined'));
+    });
+  });
+
+  describe('putNowait / getNowait', () => {
+    it('buffers up to maxSize in FIFO order, then throws WouldBlockError', () => {
+      const queue = new Queue<number>(2);
+      queue.putNowait(1);
+      queue.putNowait(2);
+      expect(queue.size).toBe(2);
+      expect(() => queue.putNowait(3)).toThrow(WouldBlockError);
+      expect(() => queue.putNowait(3)).toThrow('Queue.putNowait: the queue is full');
+      expect(queue.size).toBe(2);
+      expect(queue.getNowait()).toBe(1);
+      expect(queue.getNowait()).toBe(2);
+      expect(() => queue.getNowait()).toThrow(WouldBlockError);
+      expect(() => queue.getNowait()).toThrow('Queue.getNowait: the queue is empty');
+      expect(queue.size).toBe(0);
+    });
+
+    it('never blocks an unbounded queue', () => {
+      const queue = new Queue<number>(Infinity);
+      for (let i = 0; i < 10_000; i++) queue.putNowait(i);
+      expect(queue.size).toBe(10_000);
+      for (let i = 0; i < 10_000; i++) expect(queue.getNowait()).toBe(i);
+    });
+
+    it('keeps FIFO order across the ring growing and wrapping around', () => {
+      const queue = new Queue<number>(Infinity);
+      const out: number[] = [];
+      let next = 0;
+      // Interleave puts and gets so the head moves around the ring while it grows.
+      for (let round = 1; round <= 40; round++) {
+        for (let i = 0; i < round; i++) queue.putNowait(next++);
+        for (let i = 0; i < round / 2; i++) out.push(queue.getNowait());
+      }
+      while (queue.size > 0) out.push(queue.getNowait());
+      expect(out).toEqual(Array.from({ length: next }, (_, i) => i));
+    });
+
+    it('delivers undefined and null items like any other', () => {
+      const queue = new Queue<undefined | null>(2);
+      queue.putNowait(undefined);
+      queue.putNowait(null);
+      expect(queue.size).toBe(2);
+      expect(queue.getNowait()).toBeUndefined();
+      expect(queue.getNowait()).toBeNull();
+    });
+
+    it('hands putNowait straight to a waiting getter, even on a rendezvous queue, without buffering', () => {
+      const queue = new Queue<string>(0);
+      const getter = record(queue.get());
+      const state = lastState(queue);
+      queue.putNowait('a');
+      expect(getter).toMatchObject({ values: ['a'], completed: true });
+      expect(state()).toEqual({ size: 0, waitingPutters: 0, waitingGetters: 0, closed: false });
+      expect(() => queue.putNowait('b')).toThrow(WouldBlockError);
+    });
+
+    it('takes getNowait from a waiting putter on a rendezvous queue; the put completes at once', () => {
+      const queue = new Queue<string>(0);
+      const putter = record(queue.put('a'));
+      expect(putter.completed).toBe(false);
+      expect(queue.getNowait()).toBe('a');
+      expect(putter.completed).toBe(true);
+      expect(counters(queue)).toEqual({ size: 0, waitingPutters: 0, waitingGetters: 0, closed: false });
+    });
+
+    it('accepts the first waiting put when getNowait makes room', () => {
+      const queue = new Queue<string>(1);
+      queue.putNowait('a');
+      const b = record(queue.put('b'));
+      const c = record(queue.put('c'));
+      expect(queue.getNowait()).toBe('a');
+      expect([b.completed, c.completed]).toEqual([true, false]);
+      expect(counters(queue)).toEqual({ size: 1, waitingPutters: 1, waitingGetters: 0, closed: false });
+    });
+  });
+
+  describe('put / get', () => {
+    it('put completes at once when there is room; get emits at once when there is an item', () => {
+      const queue = new Queue<number>(1);
+      const put = record(queue.put(1));
+      expect(put).toMatchObject({ values: [], completed: true });
+      const get = record(queue.get());
+      expect(get).toMatchObject({ values: [1], completed: true });
+    });
+
+    it('a put handed to a waiting getter never touches the buffer', () => {
+      const queue = new Queue<number>(1);
+      const get = record(queue.get());
+      const sizes: number[] = [];
+      queue.state$.subscribe((state) => sizes.push(state.size));
+      queue.put(7).subscribe();
+      expect(get.values).toEqual([7]);
+      expect(sizes).toEqual([0, 0]);
+    });
+
+    it('serves waiting getters first in, first out', () => {
+      const queue = new Queue<number>(0);
+      const getters = [record(queue.get()), record(queue.get()), record(queue.get())];
+      queue.putNowait(1);
+      queue.putNowait(2);
+      queue.putNowait(3);
+      expect(getters.map((g) => g.values)).toEqual([[1], [2], [3]]);
+    });
+
+    it('accepts waiting putters first in, first out', () => {
+      const queue = new Queue<number>(0);
+      const putters = [record(queue.put(1)), record(queue.put(2)), record(queue.put(3))];
+      expect(queue.getNowait()).toBe(1);
+      expect(putters.map((p) => p.completed)).toEqual([true, false, false]);
+      expect(record(queue.get()).values).toEqual([2]);
+      expect(putters.map((p) => p.completed)).toEqual([true, true, false]);
+    });
+
+    it('a put unsubscribed while waiting withdraws its item (PITFALLS 3)', () => {
+      const queue = new Queue<number>(1);
+      queue.putNowait(1);
+      const state = lastState(queue);
+      const withdrawn = record(queue.put(2));
+      const kept = record(queue.put(3));
+      expect(state()).toEqual({ size: 1, waitingPutters: 2, waitingGetters: 0, closed: false });
+      withdrawn.subscription.unsubscribe();
+      expect(state()).toEqual({ size: 1, waitingPutters: 1, waitingGetters: 0, closed: false });
+      expect(queue.getNowait()).toBe(1);
+      expect(queue.getNowait()).toBe(3);
+      expect([withdrawn.completed, kept.completed]).toEqual([false, true]);
+    });
+
+    it('a get unsubscribed while waiting takes nothing (PITFALLS 3)', () => {
+      const queue = new Queue<number>(1);
+      const state = lastState(queue);
+      const cancelled = record(queue.get());
+      const served = record(queue.get());
+      cancelled.subscription.unsubscribe();
+      expect(state()).toEqual({ size: 0, waitingPutters: 0, waitingGetters: 1, closed: false });
+      queue.putNowait(1);
+      queue.putNowait(2);
+      expect([cancelled.values, served.values]).toEqual([[], [1]]);
+      expect(queue.getNowait()).toBe(2);
+    });
+
+    it('a getter cancelled after it was handed an item, before receiving it, gives it to the next getter (PITFALLS 2)', () => {
+      const queue = new Queue<string>(0);
+      const stop = new Subject<void>();
+      const inside: QueueState[] = [];
+      const first = queue.get().subscribe(() => {
+        // 'b' is handed to second; its delivery is queued behind this one when second is cancelled.
+        queue.putNowait('b');
+        inside.push(counters(queue));
+        stop.next();
+        inside.push(counters(queue));
+      });
+      const second = record(queue.get().pipe(takeUntil(stop)));
+      const third = record(queue.get());
+      queue.putNowait('a');
+      expect(first.closed).toBe(true);
+      expect(second).toMatchObject({ values: [], completed: true });
+      expect(third).toMatchObject({ values: ['b'], completed: true });
+      expect(inside).toEqual([
+        { size: 0, waitingPutters: 0, waitingGetters: 1, closed: false },
+        { size: 0, waitingPutters: 0, waitingGetters: 0, closed: false },
+      ]);
+      expect(counters(queue)).toEqual({ size: 0, waitingPutters: 0, waitingGetters: 0, closed: false });
+    });
+
+    it('keeps an item given back by a cancelled getter, even above maxSize on a rendezvous queue, for the next get', () => {
+      const queue = new Queue<string>(0);
+      const stop = new Subject<void>();
+      let sizeInside = -1;
+      queue.get().subscribe(() => {
+        queue.putNowait('c'); // handed to `late`, whose delivery is queued behind this one
+        stop.next(); // `late` is cancelled before it receives 'c'
+        sizeInside = queue.size;
+      });
+      const late = record(queue.get().pipe(takeUntil(stop)));
+      queue.putNowait('b');
+      expect(late).toMatchObject({ values: [], completed: true });
+      // The accepted item is kept, not lost: one above maxSize 0 until a getter takes it.
+      expect(sizeInside).toBe(1);
+      expect(queue.size).toBe(1);
+      expect(() => queue.putNowait('d')).toThrow(WouldBlockError);
+      expect(record(queue.get()).values).toEqual(['c']);
+      expect(queue.size).toBe(0);
+    });
+
+    it('acceptance is final: a put unsubscribed after its item was accepted, before its completion arrived, leaves the item queued', () => {
+      const queue = new Queue<string>(1);
+      queue.putNowait('a');
+      const put = record(queue.put('b'));
+      queue.get().subscribe(() => {
+        // 'b' was accepted when 'a' left; its completion is queued behind this delivery.
+        expect(counters(queue)).toEqual({ size: 1, waitingPutters: 0, waitingGetters: 0, closed: false });
+        put.subscription.unsubscribe();
+      });
+      expect(put.completed).toBe(false);
+      expect(queue.getNowait()).toBe('b');
+    });
+
+    it('getNowait while a delivery is queued takes the head, and the queued getter the next item: delivery order is put order', () => {
+      const queue = new Queue<string>(Infinity);
+      const delivered: string[] = [];
+      queue.get().subscribe((x) => {
+        delivered.push(`g1:${x}`);
+        queue.putNowait('b'); // handed to g2, delivery queued
+        queue.putNowait('c');
+        delivered.push(`nowait:${queue.getNowait()}`);
+      });
+      queue.get().subscribe((x) => delivered.push(`g2:${x}`));
+      queue.putNowait('a');
+      expect(delivered).toEqual(['g1:a', 'nowait:b', 'g2:c']);
+      expect(queue.size).toBe(0);
+    });
+  });
+
+  describe('consume', () => {
+    it('emits every item as it arrives and completes once closed and drained', () => {
+      const queue = new Queue<number>(2);
+      queue.putNowait(1);
+      const consumer = record(queue.consume());
+      expect(consumer.values).toEqual([1]);
+      queue.putNowait(2);
+      queue.putNowait(3);
+      expect(consumer.values).toEqual([1, 2, 3]);
+      expect(consumer.completed).toBe(false);
+      queue.close();
+      expect(consumer.completed).toBe(true);
+    });
+
+    it('drains buffered items before completing when subscribed after close', () => {
+      const queue = new Queue<number>(3);
+      queue.putNowait(1);
+      queue.putNowait(2);
+      queue.close();
+      expect(record(queue.consume())).toMatchObject({ values: [1, 2], completed: true });
+    });
+
+    it('several consumers share the items, each to exactly one, in turn', () => {
+      const queue = new Queue<number>(Infinity);
+      const a = record(queue.consume());
+      const b = record(queue.consume());
+      for (let i = 1; i <= 6; i++) queue.putNowait(i);
+      expect([a.values, b.values]).toEqual([[1, 3, 5], [2, 4, 6]]);
+    });
+
+    it('a consumer unsubscribed from its own callback takes nothing more', () => {
+      const queue = new Queue<number>(Infinity);
+      for (let i = 1; i <= 4; i++) queue.putNowait(i);
+      const seen: number[] = [];
+      queue
+        .consume()
+        .pipe(takeWhile((x) => x < 2, true))
+        .subscribe((x) => seen.push(x));
+      expect(seen).toEqual([1, 2]);
+      expect(queue.size).toBe(2);
+      expect(counters(queue).waitingGetters).toBe(0);
+    });
+  });
+
+  describe('close', () => {
+    it('refuses new puts with QueueClosedError, synchronously', () => {
+      const queue = new Queue<number>(1);
+      queue.close();
+      expect(() => queue.putNowait(1)).toThrow(QueueClosedError);
+      expect(record(queue.put(1)).error).toBeInstanceOf(QueueClosedError);
+      expect(queue.size).toBe(0);
+    });
+
+    it('errors waiting puts with QueueClosedError; their items are never enqueued; buffered items still drain', () => {
+      const queue = new Queue<number>(1);
+      queue.putNowait(1);
+      const waiting = [record(queue.put(2)), record(queue.put(3))];
+      queue.close();
+      expect(waiting.map((p) => p.error)).toEqual([new QueueClosedError(), new QueueClosedError()]);
+      expect(waiting.every((p) => p.error instanceof QueueClosedError)).toBe(true);
+      expect(counters(queue)).toEqual({ size: 1, waitingPutters: 0, waitingGetters: 0, closed: true });
+      expect(record(queue.get()).values).toEqual([1]);
+      expect(record(queue.get()).error).toBeInstanceOf(EndOfStreamError);
+    });
+
+    it('errors waiting gets with EndOfStreamError and completes waiting consumers', () => {
+      const queue = new Queue<number>(1);
+      const get = record(queue.get());
+      const consumer = record(queue.consume());
+      queue.close();
+      expect(get.error).toBeInstanceOf(EndOfStreamError);
+      expect((get.error as Error).message).toBe('the queue is closed and empty');
+      expect(consumer.completed).toBe(true);
+      expect(counters(queue)).toEqual({ size: 0, waitingPutters: 0, waitingGetters: 0, closed: true });
+    });
+
+    it('getNowait on a closed, drained queue throws EndOfStreamError; before that it drains', () => {
+      const queue = new Queue<number>(2);
+      queue.putNowait(1);
+      queue.close();
+      expect(queue.getNowait()).toBe(1);
+      expect(() => queue.getNowait()).toThrow(EndOfStreamError);
+    });
+
+    it('is idempotent', () => {
+      const queue = new Queue<number>(1);
+      const states: QueueState[] = [];
+      queue.state$.subscribe((s) => states.push(s));
+      queue.close();
+      queue.close();
+      expect(queue.closed).toBe(true);
+      expect(states).toEqual([
+        { size: 0, waitingPutters: 0, waitingGetters: 0, closed: false },
+        { size: 0, waitingPutters: 0, waitingGetters: 0, closed: true },
+      ]);
+    });
+  });
+
+  describe('counters and state$ (PITFALLS 17)', () => {
+    it('are exact synchronously after every call', () => {
+      const queue = new Queue<number>(1);
+      const state = lastState(queue);
+      const check = (size: number, waitingPutters: number, waitingGetters: number, closed = false): void => {
+        const expected = { size, waitingPutters, waitingGetters, closed };
+        expect(counters(queue)).toEqual(expected);
+        expect(state()).toEqual(expected);
+      };
+      check(0, 0, 0);
+      const g = queue.get().subscribe();
+      check(0, 0, 1);
+      g.unsubscribe();
+      check(0, 0, 0);
+      queue.putNowait(1);
+      check(1, 0, 0);
+      const p = queue.put(2).subscribe();
+      check(1, 1, 0);
+      queue.put(3).subscribe();
+      check(1, 2, 0);
+      p.unsubscribe();
+      check(1, 1, 0);
+      queue.get().subscribe();
+      check(1, 0, 0);
+      queue.close();
+      check(1, 0, 0, true);
+      queue.getNowait();
+      check(0, 0, 0, true);
+    });
+
+    it('state$ emits the current state on subscribe, then every change, never twice the same', () => {
+      const queue = new Queue<number>(0);
+      const states: QueueState[] = [];
+      queue.state$.subscribe((s) => states.push(s));
+      const c = queue.consume().subscribe();
+      queue.putNowait(1); // straight through the waiting consumer: no visible change
+      c.unsubscribe();
+      expect(states).toEqual([
+        { size: 0, waitingPutters: 0, waitingGetters: 0, closed: false },
+        { size: 0, waitingPutters: 0, waitingGetters: 1, closed: false },
+        { size: 0, waitingPutters: 0, waitingGetters: 0, closed: false },
+      ]);
+    });
+
+    it('state$ never reaches a subscriber out of order when another subscriber changes the queue from its callback', () => {
+      const queue = new Queue<number>(Infinity);
+      const first: number[] = [];
+      const second: number[] = [];
+      queue.state$.subscribe((s) => {
+        first.push(s.size);
+        if (s.size === 1) queue.putNowait(2);
+      });
+      queue.state$.subscribe((s) => second.push(s.size));
+      queue.putNowait(1);
+      expect(first).toEqual([0, 1, 2]);
+      expect(second).toEqual([0, 2]);
+    });
+
+    it('state$ is cold and stops on unsubscribe', () => {
+      const queue = new Queue<number>(1);
+      const states: number[] = [];
+      const subscription = queue.state$.subscribe((s) => states.push(s.size));
+      subscription.unsubscribe();
+      queue.putNowait(1);
+      expect(states).toEqual([0]);
+      expect(record(queue.state$).values).toEqual([{ size: 1, waitingPutters: 0, waitingGetters: 0, closed: false }]);
+    });
+  });
+
+  describe('scale (PITFALLS 8, 9)', () => {
+    it('moves 10^6 items through put (concatMap) and consume synchronously without overflowing the stack', () => {
+      const queue = new Queue<number>(0);
+      let count = 0;
+      let sum = 0;
+      let completed = false;
+      queue.consume().subscribe({
+        next: (x) => {
+          count++;
+          sum += x;
+        },
+        complete: () => (completed = true),
+      });
+      let produced = false;
+      range(0, 1_000_000)
+        .pipe(concatMap((x) => queue.put(x)))
+        .subscribe({ complete: () => (produced = true) });
+      queue.close();
+      expect(produced).toBe(true);
+      expect(completed).toBe(true);
+      expect(count).toBe(1_000_000);
+      expect(sum).toBe((999_999 * 1_000_000) / 2);
+    });
+
+    it('drains 10^6 buffered items into a consumer synchronously without overflowing the stack', () => {
+      const queue = new Queue<number>(Infinity);
+      for (let i = 0; i < 1_000_000; i++) queue.putNowait(i);
+      let count = 0;
+      let inOrder = true;
+      queue.consume().subscribe((x) => {
+        if (x !== count) inOrder = false;
+        count++;
+      });
+      expect(count).toBe(1_000_000);
+      expect(inOrder).toBe(true);
+      expect(queue.size).toBe(0);
+    });
+
+    it('10^5 waiting putters freed one get at a time, each get accepting the next putter', () => {
+      const queue = new Queue<number>(0);
+      const completed: number[] = [];
+      for (let i = 0; i < 100_000; i++) queue.put(i).subscribe({ complete: () => completed.push(i) });
+      let count = 0;
+      queue.consume().subscribe((x) => {
+        if (x === count) count++;
+      });
+      expect(count).toBe(100_000);
+      expect(completed.length).toBe(100_000);
+    });
+
+    it('cancels 5 * 10^4 getters from the middle of 10^5 in O(1) each; the rest are served in order', () => {
+      const queue = new Queue<number>(Infinity);
+      const got: number[] = [];
+      const subscriptions = Array.from({ length: 100_000 }, (_, i) => queue.get().subscribe(() => got.push(i)));
+      for (let i = 1; i < 100_000; i += 2) subscriptions[i]!.unsubscribe();
+      expect(counters(queue).waitingGetters).toBe(50_000);
+      for (let i = 0; i < 50_000; i++) queue.putNowait(i);
+      expect(got.length).toBe(50_000);
+      expect(got.every((getter, k) => getter === 2 * k)).toBe(true);
+    });
+  });
+});
