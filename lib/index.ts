@@ -20,3 +20,6 @@ export { effectiveDeadline } from './effectiveDeadline';
 export { shield } from './shield';
 export { Queue } from './queue';
 export type { QueueState } from './queue';
+export { boundedMap } from './boundedMap';
+export { boundedMapFrom } from './boundedMapFrom';
+export { retry, type RetryOptions } from './retry';

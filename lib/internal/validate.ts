@@ -45,3 +45,11 @@ export function checkObject(where: string, name: string, value: unknown): object
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) fail(TypeError, where, name, 'an object', value);
   return value;
 }
+
+/** An `Iterable` or an `AsyncIterable` (anything `for await` accepts). */
+export function checkIterable(where: string, name: string, value: unknown): void {
+  const v = value as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined;
+  if (typeof v?.[Symbol.asyncIterator] !== 'function' && typeof v?.[Symbol.iterator] !== 'function') {
+    fail(TypeError, where, name, 'an iterable or an async iterable', value);
+  }
+}

@@ -1,0 +1,207 @@
+import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { isCancelled } from './isCancelled';
+import { getDeadline, withDeadline } from './internal/deadline';
+import { InnerSubscriber } from './internal/innerSubscriber';
+import { checkCount, checkFunction, checkNumber, checkObject, checkTime } from './internal/validate';
+
+/** Options of {@link retry}. Every field is optional. */
+export interface RetryOptions {
+  /** Total attempts, the first included: an integer >= 1 or `Infinity`. Default 3. */
+  attempts?: number;
+  /** Milliseconds before the second attempt, >= 0. Default 100. */
+  baseDelay?: number;
+  /** Growth of the delay from one retry to the next, >= 1. Default 2. */
+  factor?: number;
+  /** Cap on one delay, >= 0. Default 2000. */
+  maxDelay?: number;
+  /** Fraction of each delay that is randomised, from 0 to 1; it only ever shortens the delay. Default 0.1. */
+  jitter?: number;
+  /**
+   * Whether to retry after `error`, `attempt` being the number (from 1) of the attempt that just
+   * failed. Default: every error. Cancellation errors (`isCancelled`) are never retried and never
+   * reach it. If it throws, what it throws is the output's error.
+   */
+  retryOn?: (error: unknown, attempt: number) => boolean;
+  /** Absolute time on the scheduler's clock after which no attempt starts; combined with `effectiveDeadline()`. */
+  deadline?: number;
+  /** Clock and timer of the delays. Default `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+  /** A number in [0, 1). Default `Math.random`; inject one to make delays exact in tests. */
+  random?: () => number;
+}
+
+interface Policy {
+  readonly attempts: number;
+  readonly baseDelay: number;
+  readonly factor: number;
+  readonly maxDelay: number;
+  readonly jitter: number;
+  readonly retryOn: ((error: unknown, attempt: number) => boolean) | undefined;
+  readonly deadline: number;
+  readonly scheduler: SchedulerLike;
+  readonly random: () => number;
+}
+
+/**
+ * On error, resubscribes to the source with exponential backoff and jitter, within a deadline.
+ *
+ * The delay before attempt `n + 1`, after `n` failures, is
+ * `min(maxDelay, baseDelay * factor ** (n - 1)) * (1 - jitter * random())`: jitter only shortens a
+ * delay, so none exceeds `maxDelay`, and retries of many clients at the cap still spread out.
+ *
+ * ```
+ * source (cold):  --a--#                        every attempt fails at its 5th frame
+ * retry({ attempts: 3, baseDelay: 10, jitter: 0 }):
+ *   attempt 1 at 0 fails at 5, waits 10; attempt 2 at 15 fails at 20, waits 20; attempt 3 at 40
+ * output:         --a 42ms #                    a once; the last error at frame 45
+ * ```
+ *
+ * - **No duplicates.** Values already emitted are not emitted again: the operator counts the values
+ *   it has emitted across attempts and drops that many at the start of each new attempt. That is
+ *   exact for a source that replays the same values (an HTTP call, a cold stream); a source that
+ *   restarts with different values has its first ones dropped all the same.
+ * - **Cancellation is not failure.** An error for which `isCancelled(e)` holds is never retried.
+ * - **Deadline.** The earliest of `deadline` and the deadline in force at subscription: when
+ *   `now + delay` is not before it, the output errors at once with the last error (not a
+ *   `TimeoutError`), rather than wait for an attempt that could not start. Every attempt runs under
+ *   the deadline in force at subscription.
+ * - **Cancelling.** Unsubscribing during a delay cancels its timer: no further attempt is subscribed.
+ *
+ * How it differs from its neighbours: RxJS's `retry({ count, delay })` counts retries rather than
+ * attempts, leaves backoff, jitter and the cap to a hand-written `delay` function, emits again the
+ * values an attempt replays, retries cancellations and knows no deadline. `retryBackoff` of
+ * backoff-rxjs has no jitter and no deadline, and also emits replayed values again.
+ *
+ * @throws RangeError or TypeError at call time for a bad option
+ *
+ * @example
+ * ```ts
+ * // Up to 5 attempts, 200 ms then 400, 800, 1600 (each up to 30% shorter), never past the
+ * // enclosing 5 s deadline; a 4xx is not worth retrying.
+ * http.get<User>(url).pipe(
+ *   retry({ attempts: 5, baseDelay: 200, jitter: 0.3, retryOn: (e) => !(e instanceof HttpErrorResponse && e.status < 500) }),
+ *   failAfter(5_000),
+ * );
+ * ```
+ */
+export function retry<T>(options: RetryOptions = {}): MonoTypeOperatorFunction<T> {
+  checkObject('retry', 'options', options);
+  const {
+    attempts = 3,
+    baseDelay = 100,
+    factor = 2,
+    maxDelay = 2_000,
+    jitter = 0.1,
+    retryOn,
+    deadline = Infinity,
+    scheduler = asyncScheduler,
+    random = Math.random,
+  } = options;
+  const policy: Policy = {
+    attempts: checkCount('retry', 'attempts', attempts, 1, true),
+    baseDelay: checkNumber('retry', 'baseDelay', baseDelay, 0),
+    factor: checkNumber('retry', 'factor', factor, 1),
+    maxDelay: checkNumber('retry', 'maxDelay', maxDelay, 0),
+    jitter: checkNumber('retry', 'jitter', jitter, 0, 1),
+    retryOn: retryOn === undefined ? undefined : checkFunction('retry', 'retryOn', retryOn),
+    deadline: checkTime('retry', 'deadline', deadline),
+    scheduler: checkObject('retry', 'scheduler', scheduler) as SchedulerLike,
+    random: checkFunction('retry', 'random', random),
+  };
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      const retrying = new Retrying(source, subscriber, policy);
+      retrying.attempt();
+      return retrying;
+    });
+}
+
+/** The state of one subscription to the output: the attempt running, or the timer before the next one. */
+class Retrying<T> {
+  /** Values emitted by the output so far, over every attempt. */
+  emitted = 0;
+  private failures = 0;
+  private current: Attempt<T> | null = null;
+  private timer: Subscription | null = null;
+  /** The deadline in force when the output was subscribed: every attempt runs under it. */
+  private readonly context = getDeadline();
+
+  constructor(
+    private readonly source: Observable<T>,
+    readonly destination: Subscriber<T>,
+    private readonly policy: Policy,
+  ) {}
+
+  attempt(): void {
+    this.timer = null;
+    this.current = new Attempt(this, this.emitted);
+    this.source.subscribe(this.current);
+  }
+
+  /** The current attempt failed; it is already torn down, so the next one never overlaps it. */
+  failed(error: unknown): void {
+    const { destination } = this;
+    if (destination.closed) return;
+    const n = ++this.failures;
+    const { attempts, baseDelay, factor, maxDelay, jitter, retryOn, scheduler, random } = this.policy;
+    let delay: number;
+    try {
+      if (isCancelled(error) || n >= attempts || (retryOn !== undefined && !retryOn(error, n))) {
+        destination.error(error);
+        return;
+      }
+      // 0 * Infinity is NaN: a zero base stays zero however many failures.
+      const grown = baseDelay === 0 ? 0 : baseDelay * factor ** (n - 1);
+      delay = Math.min(maxDelay, grown) * (1 - jitter * random());
+    } catch (thrown) {
+      destination.error(thrown);
+      return;
+    }
+    // No point waiting for an attempt that could not start before the deadline.
+    if (!(scheduler.now() + delay < Math.min(this.policy.deadline, this.context))) {
+      destination.error(error);
+      return;
+    }
+    this.timer = scheduler.schedule(() => withDeadline(this.context, () => this.attempt()), delay);
+  }
+
+  unsubscribe(): void {
+    this.timer?.unsubscribe();
+    this.current?.unsubscribe();
+  }
+}
+
+/** The subscriber of one attempt. */
+class Attempt<T> extends InnerSubscriber<T> {
+  constructor(
+    private readonly retrying: Retrying<T>,
+    /** Values the earlier attempts emitted: this one replays them first, and they are dropped. */
+    private skip: number,
+  ) {
+    super();
+  }
+
+  protected onNext(value: T): void {
+    const { retrying } = this;
+    // The output's teardown is only registered once a synchronous first attempt returns: until then,
+    // an output unsubscribed by one of these values is noticed here, and the source stopped.
+    if (retrying.destination.closed) {
+      this.unsubscribe();
+      return;
+    }
+    if (this.skip > 0) {
+      this.skip--;
+      return;
+    }
+    retrying.emitted++;
+    retrying.destination.next(value);
+  }
+
+  protected onError(error: unknown): void {
+    this.retrying.failed(error);
+  }
+
+  protected onComplete(): void {
+    this.retrying.destination.complete();
+  }
+}

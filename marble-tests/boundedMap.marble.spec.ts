@@ -1,0 +1,313 @@
+import { Observable, defer, finalize, map, of, switchMap, takeUntil, timer } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { CapacityLimiter, boundedMap, isCancelled } from 'rxjs-concurrency';
+import { getDeadline, withDeadline } from '../lib/internal/deadline';
+
+const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+describe('boundedMap (marbles)', () => {
+  it('ordered (the TSDoc diagram): values in input order; a task waits while the window is full', () => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('a-b-c--|');
+      const a = cold('-----A|');
+      const b = cold('B|');
+      const c = cold('--C|');
+      const tasks: Record<string, Observable<string>> = { a, b, c };
+      expectObservable(source.pipe(boundedMap((v) => tasks[v]!, 2))).toBe('-----AB-C|');
+      expectSubscriptions(a.subscriptions).toBe('^-----!');
+      expectSubscriptions(b.subscriptions).toBe('--^!');
+      // b is done at frame 3 but not emitted until A is: c cannot start before frame 6.
+      expectSubscriptions(c.subscriptions).toBe('------^--!');
+      expectSubscriptions(source.subscriptions).toBe('^------!');
+    });
+  });
+
+  it('ordered: false (the TSDoc diagram): values as they come; a task starts as soon as a slot frees', () => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('a-b-c--|');
+      const a = cold('-----A|');
+      const b = cold('B|');
+      const c = cold('--C|');
+      const tasks: Record<string, Observable<string>> = { a, b, c };
+      expectObservable(source.pipe(boundedMap((v) => tasks[v]!, 2, { ordered: false }))).toBe('--B--AC|');
+      expectSubscriptions(a.subscriptions).toBe('^-----!');
+      expectSubscriptions(b.subscriptions).toBe('--^!');
+      expectSubscriptions(c.subscriptions).toBe('----^--!');
+    });
+  });
+
+  it('ordered: every value of a task comes before any value of the next; values ahead of the head are buffered', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const a = cold('-x---y|');
+      const b = cold('p-q|');
+      const tasks: Record<string, Observable<string>> = { a, b };
+      expectObservable(cold('(ab|)').pipe(boundedMap((v) => tasks[v]!, 2))).toBe('-x---y(pq|)');
+    });
+  });
+
+  it('ordered: false: every value as it comes, like mergeMap', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const a = cold('-x---y|');
+      const b = cold('p-q|');
+      const tasks: Record<string, Observable<string>> = { a, b };
+      expectObservable(cold('(ab|)').pipe(boundedMap((v) => tasks[v]!, 2, { ordered: false }))).toBe('pxq--y|');
+    });
+  });
+
+  it('ordered window bound: with a slow head, no more than `limit` tasks are started but not emitted', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const a = cold('-----(A|)');
+      const b = cold('-(B|)');
+      const c = cold('-(C|)');
+      const d = cold('----------(D|)');
+      const e = cold('----------(E|)');
+      const tasks: Record<string, Observable<string>> = { a, b, c, d, e };
+      expectObservable(cold('(abcde|)').pipe(boundedMap((v) => tasks[v]!, 3))).toBe('-----(ABC)-----(DE|)');
+      expectSubscriptions(a.subscriptions).toBe('^----!');
+      expectSubscriptions(b.subscriptions).toBe('^!');
+      expectSubscriptions(c.subscriptions).toBe('^!');
+      // b and c finished at frame 1 but still fill the window: d and e wait for A.
+      expectSubscriptions(d.subscriptions).toBe('-----^---------!');
+      expectSubscriptions(e.subscriptions).toBe('-----^---------!');
+    });
+  });
+
+  it('ordered window bound: started-but-not-emitted never exceeds limit (counted)', () => {
+    testScheduler().run(({ flush }) => {
+      const durations = [40, 1, 3, 2, 1, 30, 1, 1, 2, 5, 1, 1];
+      let started = 0;
+      let maxWindow = 0;
+      const values: number[] = [];
+      of(...durations.map((_, i) => i))
+        .pipe(
+          boundedMap((i) => {
+            started++;
+            maxWindow = Math.max(maxWindow, started - values.length);
+            return timer(durations[i]!).pipe(map(() => i));
+          }, 3),
+        )
+        .subscribe((v) => values.push(v));
+      flush();
+      expect(values).toEqual(durations.map((_, i) => i));
+      expect(maxWindow).toBe(3);
+    });
+  });
+
+  it('limit: the number of active inner subscriptions never exceeds limit, and reaches it', () => {
+    testScheduler().run(({ flush }) => {
+      const durations = [5, 1, 9, 2, 2, 7, 1, 1, 3, 8, 1, 4, 6, 2, 1, 1];
+      for (const ordered of [true, false]) {
+        let active = 0;
+        let max = 0;
+        const values: number[] = [];
+        of(...durations.map((_, i) => i))
+          .pipe(
+            boundedMap(
+              (i) =>
+                defer(() => {
+                  max = Math.max(max, ++active);
+                  return timer(durations[i]!).pipe(map(() => i));
+                }).pipe(finalize(() => active--)),
+              4,
+              { ordered },
+            ),
+          )
+          .subscribe((v) => values.push(v));
+        flush();
+        expect(max).toBe(4);
+        expect(active).toBe(0);
+        expect(values).toHaveLength(durations.length);
+        if (ordered) expect(values).toEqual(durations.map((_, i) => i));
+      }
+    });
+  });
+
+  it('fail fast: the first error unsubscribes every other task and the source in the same frame; queued values never start', () => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('-a-b-c-d---|');
+      const a = cold('----------A|');
+      const b = cold('--------B|');
+      const c = cold('---#', undefined, 'boom');
+      const d = cold('-D|');
+      const tasks: Record<string, Observable<string>> = { a, b, c, d };
+      for (const ordered of [true, false]) {
+        expectObservable(source.pipe(boundedMap((v) => tasks[v]!, 3, { ordered }))).toBe('--------#', undefined, 'boom');
+      }
+      expectSubscriptions(a.subscriptions).toBe(['-^------!', '-^------!']);
+      expectSubscriptions(b.subscriptions).toBe(['---^----!', '---^----!']);
+      expectSubscriptions(c.subscriptions).toBe(['-----^--!', '-----^--!']);
+      expectSubscriptions(d.subscriptions).toBe([]);
+      expectSubscriptions(source.subscriptions).toBe(['^-------!', '^-------!']);
+    });
+  });
+
+  it('fail fast: an error of the source cancels the running tasks in the same frame', () => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('-a-b--#', undefined, 'source failed');
+      const a = cold('----------A|');
+      const b = cold('--------B|');
+      const tasks: Record<string, Observable<string>> = { a, b };
+      expectObservable(source.pipe(boundedMap((v) => tasks[v]!, 2))).toBe('------#', undefined, 'source failed');
+      expectSubscriptions(a.subscriptions).toBe('-^----!');
+      expectSubscriptions(b.subscriptions).toBe('---^--!');
+    });
+  });
+
+  it('fail fast: a project that throws is the error, and cancels the running tasks', () => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('-a-b--|');
+      const a = cold('----------A|');
+      const project = (v: string): Observable<string> => {
+        if (v === 'b') throw new Error('bad b');
+        return a;
+      };
+      expectObservable(source.pipe(boundedMap(project, 2))).toBe('---#', undefined, new Error('bad b'));
+      expectSubscriptions(a.subscriptions).toBe('-^-!');
+    });
+  });
+
+  it('unsubscribing cancels every running task and the source, and queued values never start', () => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('-a-b-c-|');
+      const a = cold('----------A|');
+      const b = cold('--------B|');
+      const c = cold('-C|');
+      const tasks: Record<string, Observable<string>> = { a, b, c };
+      expectObservable(source.pipe(boundedMap((v) => tasks[v]!, 2)), '^-----!').toBe('------');
+      expectSubscriptions(a.subscriptions).toBe('-^----!');
+      expectSubscriptions(b.subscriptions).toBe('---^--!');
+      expectSubscriptions(c.subscriptions).toBe([]);
+      expectSubscriptions(source.subscriptions).toBe('^-----!');
+    });
+  });
+
+  it('unsubscribing in the same frame as a task completes, before it: nothing emitted, the next task never starts', () => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('(ab)-|');
+      const a = cold('---(A|)');
+      const b = cold('-----B|');
+      const tasks: Record<string, Observable<string>> = { a, b };
+      expectObservable(source.pipe(boundedMap((v) => tasks[v]!, 1)), '^--!').toBe('---');
+      expectSubscriptions(a.subscriptions).toBe('^--!');
+      expectSubscriptions(b.subscriptions).toBe([]);
+    });
+  });
+
+  it('unsubscribing in the same frame as a task completes, after it: its value is out, the task it let in is cancelled', () => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('(ab)-|');
+      const a = cold('---(A|)');
+      const b = cold('-----B|');
+      const tasks: Record<string, Observable<string>> = { a, b };
+      // Subscribed at frame 1, the notifier fires at frame 3 after a's completion (scheduled at 0).
+      const notifier = timer(1).pipe(switchMap(() => cold('--x')));
+      expectObservable(source.pipe(boundedMap((v) => tasks[v]!, 1), takeUntil(notifier))).toBe('---(A|)');
+      expectSubscriptions(a.subscriptions).toBe('^--!');
+      expectSubscriptions(b.subscriptions).toBe('---(^!)');
+    });
+  });
+
+  it('completes when the source and every task are done; an empty source completes at once', () => {
+    testScheduler().run(({ cold, hot, expectObservable }) => {
+      expectObservable(hot('---|').pipe(boundedMap(() => of(1), 2))).toBe('---|');
+      const a = cold('-----(A|)');
+      expectObservable(hot('-a-|').pipe(boundedMap(() => a, 2))).toBe('------(A|)');
+    });
+  });
+
+  it('limit Infinity starts every task at once', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const tasks: Record<string, Observable<string>> = { a: cold('---A|'), b: cold('-B|'), c: cold('--C|') };
+      expectObservable(cold('(abc|)').pipe(boundedMap((v) => tasks[v]!, Infinity))).toBe('---A(BC|)');
+      expectObservable(cold('(abc|)').pipe(boundedMap((v) => tasks[v]!, Infinity, { ordered: false }))).toBe('-BCA|');
+    });
+  });
+
+  it('limiter: two maps sharing one CapacityLimiter never run more than its tokens together, in FIFO order', () => {
+    testScheduler().run(({ cold, flush }) => {
+      const limiter = new CapacityLimiter(2);
+      let active = 0;
+      let max = 0;
+      const log: string[] = [];
+      const task = (name: string): Observable<string> =>
+        defer(() => {
+          max = Math.max(max, ++active);
+          log.push(`start ${name}`);
+          return cold('--(x|)').pipe(map(() => name));
+        }).pipe(finalize(() => active--));
+      const one = cold('(abc|)').pipe(boundedMap(task, 2, { limiter }));
+      const two = cold('(def|)').pipe(boundedMap(task, 2, { limiter, ordered: false }));
+      const results: string[] = [];
+      one.subscribe((v) => results.push(v));
+      two.subscribe((v) => results.push(v));
+      flush();
+      expect(max).toBe(2);
+      expect(active).toBe(0);
+      expect(results.sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+      // a, b hold both tokens; d and e wait in the limiter (they fill map two's slots), then c
+      // (started when a ended) queues behind them, then f.
+      expect(log).toEqual(['start a', 'start b', 'start d', 'start e', 'start c', 'start f']);
+      expect(limiter.borrowedTokens).toBe(0);
+    });
+  });
+
+  it('limiter: project is called only once the permit is granted', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const limiter = new CapacityLimiter(1);
+      const calls: [string, number][] = [];
+      cold('(ab|)')
+        .pipe(
+          boundedMap(
+            (v) => {
+              calls.push([v, scheduler.now()]);
+              return cold('---(x|)');
+            },
+            2,
+            { limiter },
+          ),
+        )
+        .subscribe();
+      flush();
+      expect(calls).toEqual([
+        ['a', 0],
+        ['b', 3],
+      ]);
+    });
+  });
+
+  it('signal: aborts (isCancelled) for each running task on fail-fast, never for a task that finished', () => {
+    testScheduler().run(({ cold, hot, expectObservable, flush }) => {
+      const signals: Record<string, AbortSignal> = {};
+      const tasks: Record<string, Observable<string>> = { a: cold('-A|'), b: cold('--------B|'), c: cold('----#', undefined, 'c failed') };
+      const output = hot('a-b-c|').pipe(
+        boundedMap((v: string, _i: number, signal: AbortSignal) => {
+          signals[v] = signal;
+          return tasks[v]!;
+        }, 3),
+      );
+      expectObservable(output).toBe('-A------#', undefined, 'c failed');
+      flush();
+      expect(signals['a']!.aborted).toBe(false);
+      expect(signals['b']!.aborted).toBe(true);
+      expect(isCancelled(signals['b']!.reason)).toBe(true);
+      expect(signals['c']!.aborted).toBe(false);
+    });
+  });
+
+  it('deadline: a task started later still runs under the deadline in force at subscription', () => {
+    testScheduler().run(({ cold, flush }) => {
+      const seen: number[] = [];
+      const output = cold('(abc|)').pipe(
+        boundedMap(() => {
+          seen.push(getDeadline());
+          return cold<string>('--(x|)');
+        }, 1),
+      );
+      new Observable<string>((subscriber) => withDeadline(500, () => output.subscribe(subscriber))).subscribe();
+      flush();
+      expect(seen).toEqual([500, 500, 500]);
+      expect(getDeadline()).toBe(Infinity);
+    });
+  });
+});

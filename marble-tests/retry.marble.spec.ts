@@ -1,0 +1,222 @@
+import { Observable, defer, throwError } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { retry } from 'rxjs-concurrency';
+import { getDeadline, withDeadline } from '../lib/internal/deadline';
+
+const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+/** A `random` that returns `values` in turn. */
+const sequence = (...values: number[]): (() => number) => {
+  let i = 0;
+  return () => values[i++ % values.length]!;
+};
+
+describe('retry (marbles)', () => {
+  it('the TSDoc diagram: backoff 10 then 20; replayed values are not emitted again; the last error after the last attempt', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('--a--#');
+      expectObservable(source.pipe(retry({ attempts: 3, baseDelay: 10, jitter: 0, scheduler }))).toBe('--a 42ms #');
+      expectSubscriptions(source.subscriptions).toBe(['^----!', '15ms ^----!', '40ms ^----!']);
+    });
+  });
+
+  it('delays are exact to the millisecond for a given random: min(maxDelay, base * factor^(n-1)) * (1 - jitter * random())', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#');
+      const random = sequence(0.5, 0, 0.2, 0.6);
+      // Delays: 20 * 0.75 = 15, 40 * 1 = 40, min(50, 80) * 0.9 = 45, min(50, 160) * 0.7 = 35.
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 20, factor: 2, maxDelay: 50, jitter: 0.5, random, scheduler }))).toBe(
+        '140ms #',
+      );
+      expectSubscriptions(source.subscriptions).toBe(['^!', '16ms ^!', '57ms ^!', '103ms ^!', '139ms ^!']);
+    });
+  });
+
+  it('maxDelay caps every delay; with jitter 0 the delays are base * factor^(n-1) up to the cap', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('#');
+      // 10, 30, 50 (cap of 90), 50 (cap of 270).
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, factor: 3, maxDelay: 50, jitter: 0, scheduler }))).toBe('140ms #');
+      expectSubscriptions(source.subscriptions).toBe(['(^!)', '10ms (^!)', '40ms (^!)', '90ms (^!)', '140ms (^!)']);
+    });
+  });
+
+  it('jitter 1 with random near 1 shortens a delay to almost nothing; it never lengthens one', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('#');
+      expectObservable(source.pipe(retry({ attempts: 2, baseDelay: 100, jitter: 1, random: () => 0.75, scheduler }))).toBe('25ms #');
+      expectSubscriptions(source.subscriptions).toBe(['(^!)', '25ms (^!)']);
+    });
+  });
+
+  it('attempts exhausted: the error of the last attempt', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      let attempt = 0;
+      const source = defer(() => throwError(() => new Error(`failure ${++attempt}`)));
+      expectObservable(source.pipe(retry({ attempts: 3, baseDelay: 10, jitter: 0, scheduler }))).toBe('30ms #', undefined, new Error('failure 3'));
+    });
+  });
+
+  it('attempts: 1 never retries', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-a-#');
+      expectObservable(source.pipe(retry({ attempts: 1, scheduler }))).toBe('-a-#');
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+
+  it('a success after failures completes; values replayed by a new attempt are dropped, new ones emitted', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const attempts = [cold('a-b-#'), cold('a-b-c-#'), cold('a-b-c-d|')];
+      let i = 0;
+      const source = defer(() => attempts[i++]!);
+      // Attempt 2 starts at 14 (its c at 18), attempt 3 at 40 (its d at 46).
+      expectObservable(source.pipe(retry({ attempts: 3, baseDelay: 10, jitter: 0, scheduler }))).toBe('a-b 15ms c 27ms d|');
+    });
+  });
+
+  it('deadline option: when now + delay is not before the deadline, the last error at once', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      let attempt = 0;
+      const source = new Observable<never>((subscriber) => {
+        const n = ++attempt;
+        return scheduler.schedule(() => subscriber.error(new Error(`failure ${n}`)), 1);
+      });
+      // Fails at 1, retries at 11 (11 < 30), fails at 12: 12 + 20 is not before 30.
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, deadline: 30, scheduler }))).toBe(
+        '12ms #',
+        undefined,
+        new Error('failure 2'),
+      );
+    });
+  });
+
+  it('deadline: now + delay equal to the deadline does not wait either', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#');
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, deadline: 11, scheduler }))).toBe('-#');
+      expectSubscriptions(source.subscriptions).toBe('^!');
+    });
+  });
+
+  it('deadline: the enclosing deadline at subscription cuts retries short too, and every attempt runs under it', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const seen: number[] = [];
+      const failing = cold('-#');
+      const source = defer(() => {
+        seen.push(getDeadline());
+        return failing;
+      });
+      const output = source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, scheduler }));
+      expectObservable(new Observable((subscriber) => withDeadline(30, () => output.subscribe(subscriber)))).toBe('12ms #');
+      expectSubscriptions(failing.subscriptions).toBe(['^!', '11ms ^!']);
+      scheduler.flush();
+      expect(seen).toEqual([30, 30]);
+    });
+  });
+
+  it('deadline: the earlier of the option and the enclosing deadline wins', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('-#');
+      const output = source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, deadline: 100, scheduler }));
+      expectObservable(new Observable((subscriber) => withDeadline(11, () => output.subscribe(subscriber)))).toBe('-#');
+      const later = source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, deadline: 11, scheduler }));
+      expectObservable(new Observable((subscriber) => withDeadline(100, () => later.subscribe(subscriber)))).toBe('-#');
+    });
+  });
+
+  it('retryOn false: the error at once; retryOn sees the error and the number of the attempt that failed', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#', undefined, 'fatal');
+      const calls: [unknown, number][] = [];
+      const retryOn = (error: unknown, attempt: number): boolean => {
+        calls.push([error, attempt]);
+        return attempt < 2;
+      };
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, retryOn, scheduler }))).toBe('12ms #', undefined, 'fatal');
+      expectSubscriptions(source.subscriptions).toBe(['^!', '11ms ^!']);
+      scheduler.flush();
+      expect(calls).toEqual([
+        ['fatal', 1],
+        ['fatal', 2],
+      ]);
+    });
+  });
+
+  it('an error thrown by retryOn is the output error', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const thrown = new Error('retryOn failed');
+      const retryOn = (): boolean => {
+        throw thrown;
+      };
+      expectObservable(cold('-#').pipe(retry({ retryOn, scheduler }))).toBe('-#', undefined, thrown);
+    });
+  });
+
+  it('cancellation errors are never retried, whatever retryOn says', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const abort = new DOMException('stopped', 'AbortError');
+      const source = cold('-#', undefined, abort);
+      let asked = 0;
+      const retryOn = (): boolean => {
+        asked++;
+        return true;
+      };
+      expectObservable(source.pipe(retry({ attempts: 5, retryOn, scheduler }))).toBe('-#', undefined, abort);
+      expectSubscriptions(source.subscriptions).toBe('^!');
+      scheduler.flush();
+      expect(asked).toBe(0);
+    });
+  });
+
+  it('PITFALLS 13: unsubscribing mid-delay cancels the timer; no further attempt is subscribed', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-a#');
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, scheduler })), '^----!').toBe('-a');
+      expectSubscriptions(source.subscriptions).toBe('^-!');
+    });
+  });
+
+  it('PITFALLS 13: unsubscribing in the frame the timer fires, before it: no attempt', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#');
+      // The unsubscription (scheduled first) and the timer both land at frame 11.
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, scheduler })), '11ms !').toBe('');
+      expectSubscriptions(source.subscriptions).toBe('^!');
+    });
+  });
+
+  it('unsubscribing during an attempt unsubscribes it, and nothing is scheduled', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-----#');
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, scheduler })), '17ms !').toBe('');
+      expectSubscriptions(source.subscriptions).toBe(['^----!', '15ms ^-!']);
+    });
+  });
+
+  it('attempts: Infinity with baseDelay 0 retries until a success', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      let attempt = 0;
+      const source = defer(() => (++attempt < 50 ? throwError(() => new Error('not yet')) : [attempt]));
+      expectObservable(source.pipe(retry({ attempts: Infinity, baseDelay: 0, scheduler }))).toBe('(a|)', { a: 50 });
+    });
+  });
+});
