@@ -1,10 +1,17 @@
+// RXJS_MAJOR=8 runs the same suites against rxjs 8 (installed as the alias `rxjs8`), so the
+// package keeps working across the peer dependency's next major.
+const rxjs8 = process.env.RXJS_MAJOR === '8';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec', '<rootDir>/marble-tests'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },
-  moduleNameMapper: { '^rxjs-concurrency$': '<rootDir>/lib/index.ts' },
+  moduleNameMapper: {
+    '^rxjs-concurrency$': '<rootDir>/lib/index.ts',
+    ...(rxjs8 ? { '^rxjs$': 'rxjs8', '^rxjs/(.*)$': 'rxjs8/$1' } : {}),
+  },
   setupFilesAfterEnv: ['<rootDir>/spec/setup/no-unhandled-errors.ts'],
   collectCoverageFrom: ['lib/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov'],

@@ -3,6 +3,7 @@
  * failure, in the order they happened; cancellation echoes (`isCancelled(e)`) are left out.
  */
 export class TaskGroupError extends AggregateError {
+  /** Always `'TaskGroupError'`. */
   override readonly name: string = 'TaskGroupError';
   constructor(errors: readonly unknown[], message = `${errors.length} task(s) in the group failed`) {
     super(errors, message);
@@ -11,6 +12,7 @@ export class TaskGroupError extends AggregateError {
 
 /** Thrown by a `...Nowait` call (`Queue.putNowait`, `Queue.getNowait`) that would have to wait. */
 export class WouldBlockError extends Error {
+  /** Always `'WouldBlockError'`. */
   override readonly name: string = 'WouldBlockError';
   constructor(message = 'the operation would block') {
     super(message);
@@ -19,6 +21,7 @@ export class WouldBlockError extends Error {
 
 /** A put on a closed `Queue`, or a put that was still waiting when the queue was closed. */
 export class QueueClosedError extends Error {
+  /** Always `'QueueClosedError'`. */
   override readonly name: string = 'QueueClosedError';
   constructor(message = 'the queue is closed') {
     super(message);
@@ -27,6 +30,7 @@ export class QueueClosedError extends Error {
 
 /** A get on a `Queue` that is closed and drained: no item will ever come. */
 export class EndOfStreamError extends Error {
+  /** Always `'EndOfStreamError'`. */
   override readonly name: string = 'EndOfStreamError';
   constructor(message = 'the queue is closed and empty') {
     super(message);
@@ -35,6 +39,7 @@ export class EndOfStreamError extends Error {
 
 /** A second `CapacityLimiter.acquireOnBehalfOf` for a borrower that already holds (or waits for) a token. */
 export class BorrowerError extends Error {
+  /** Always `'BorrowerError'`. */
   override readonly name: string = 'BorrowerError';
   constructor(message = 'this borrower already holds a token of the limiter') {
     super(message);
