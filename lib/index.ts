@@ -1,25 +1,28 @@
+// Gates
 export type { Gate, GateState, Permit } from './gate';
 export { Semaphore } from './semaphore';
 export { Lock } from './lock';
 export { CapacityLimiter } from './capacityLimiter';
 export { withPermit } from './withPermit';
 export { ConcurrencyEvent } from './concurrencyEvent';
+// Channels
+export { Queue, type QueueState } from './queue';
+// Structured concurrency and deadlines
 export type { Task } from './task';
-export { isCancelled } from './isCancelled';
-export { TaskGroupError, WouldBlockError, QueueClosedError, EndOfStreamError, BorrowerError } from './errors';
-export { gather } from './gather';
-export { race } from './race';
-export { asCompleted } from './asCompleted';
-export { taskGroup } from './taskGroup';
-export type { TaskGroup } from './taskGroup';
+export { taskGroup, type TaskGroup } from './taskGroup';
 export { failAfter } from './failAfter';
 export { moveOnAfter } from './moveOnAfter';
 export { failAt } from './failAt';
 export { moveOnAt } from './moveOnAt';
 export { effectiveDeadline } from './effectiveDeadline';
+export { isCancelled } from './isCancelled';
 export { shield } from './shield';
-export { Queue } from './queue';
-export type { QueueState } from './queue';
+// Operators
+export { gather } from './gather';
+export { race } from './race';
+export { asCompleted } from './asCompleted';
 export { boundedMap } from './boundedMap';
 export { boundedMapFrom } from './boundedMapFrom';
 export { retry, type RetryOptions } from './retry';
+// Errors
+export { TaskGroupError, WouldBlockError, QueueClosedError, EndOfStreamError, BorrowerError } from './errors';
