@@ -53,6 +53,6 @@ export function asCompleted<T>(options?: { limit?: number; returnErrors?: boolea
   checkCount('asCompleted', 'limit', limit, 1, true);
   return (source) =>
     new Observable((subscriber) => {
-      new Completions<T>(subscriber, limit, returnErrors).run(source);
+      new Completions<T>('asCompleted', subscriber, limit, returnErrors).run(source);
     });
 }

@@ -26,7 +26,7 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  *   task and the source, in the same frame, then is the output's error. Unsubscribing cancels
  *   everything too.
  * - **Cancellation signal.** `project(value, index, signal)`: `signal` aborts (with an `AbortError`,
- *   see `isCancelled`) when that task is cancelled, never when it finishes. An AbortSignal costs
+ *   see `isCancelled`) when that task is cancelled or fails, never once it completed. An AbortSignal costs
  *   microseconds in Node, so one is made only for a `project` that declares the third parameter
  *   (`project.length >= 3`); a `project` written with fewer parameters receives none.
  * - **`limiter`.** Any `Gate` (a `CapacityLimiter`, a `Semaphore`...) is also acquired for each task,

@@ -210,7 +210,7 @@ export abstract class PermitGate implements Gate {
   }
 
   protected runWeighted<T>(work: Task<T>, weight: number): Observable<T> {
-    const source = fromTask(work);
+    const source = fromTask(work, 'run', 'work');
     return new Observable<T>((subscriber) => {
       // The work may start long after this subscription; it still runs under the deadline of it.
       const deadline = getDeadline();

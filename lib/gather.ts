@@ -51,6 +51,6 @@ export function gather<T>(options?: { returnErrors?: boolean }): OperatorFunctio
   const returnErrors = options?.returnErrors ?? false;
   return (source) =>
     new Observable((subscriber) => {
-      new Gathering<T>(subscriber, Infinity, returnErrors).run(source);
+      new Gathering<T>('gather', subscriber, Infinity, returnErrors).run(source);
     });
 }

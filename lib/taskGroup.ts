@@ -61,11 +61,11 @@ class Group<R> implements TaskGroup {
   }
 
   startSoon(task: Task<unknown>): void {
-    this.spawn(fromTask(task), null);
+    this.spawn(fromTask(task, 'TaskGroup.startSoon'), null);
   }
 
   start<T>(task: Task<T>): Observable<T> {
-    const source = fromTask(task);
+    const source = fromTask(task, 'TaskGroup.start');
     return new Observable<T>((starter) => {
       const child = this.spawn(source, starter);
       return () => {

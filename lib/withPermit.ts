@@ -17,7 +17,10 @@ import { checkCount } from './internal/validate';
 export function withPermit<T>(gate: Gate, weight?: number): MonoTypeOperatorFunction<T> {
   if (weight === undefined) return (source) => gate.run(source);
   checkCount('withPermit', 'weight', weight, 1);
-  if (gate instanceof Semaphore) return (source) => gate.run(source, weight);
+  if (gate instanceof Semaphore) {
+    if (weight > gate.maxValue) throw new RangeError(`withPermit: weight must be <= maxValue ${gate.maxValue}, received ${weight}`);
+    return (source) => gate.run(source, weight);
+  }
   if (weight !== 1) throw new RangeError(`withPermit: weight must be 1 for a gate that is not a Semaphore, received ${weight}`);
   return (source) => gate.run(source);
 }

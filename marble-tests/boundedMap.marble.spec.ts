@@ -276,7 +276,7 @@ describe('boundedMap (marbles)', () => {
     });
   });
 
-  it('signal: aborts (isCancelled) for each running task on fail-fast, never for a task that finished', () => {
+  it('signal: aborts (isCancelled) for each running task on fail-fast and for the failed task, never for a task that completed', () => {
     testScheduler().run(({ cold, hot, expectObservable, flush }) => {
       const signals: Record<string, AbortSignal> = {};
       const tasks: Record<string, Observable<string>> = { a: cold('-A|'), b: cold('--------B|'), c: cold('----#', undefined, 'c failed') };
@@ -291,7 +291,7 @@ describe('boundedMap (marbles)', () => {
       expect(signals['a']!.aborted).toBe(false);
       expect(signals['b']!.aborted).toBe(true);
       expect(isCancelled(signals['b']!.reason)).toBe(true);
-      expect(signals['c']!.aborted).toBe(false);
+      expect(signals['c']!.aborted).toBe(true);
     });
   });
 

@@ -183,10 +183,9 @@ describe('withPermit(gate, weight)', () => {
     expectError(() => withPermit(make(), bad(weight)), ErrorClass, message);
   });
 
-  it('a weight above a Semaphore maxValue throws when piped, before anything is subscribed', () => {
+  it('a weight above a Semaphore maxValue throws at call time, before anything is subscribed', () => {
     const sem = new Semaphore(2, { maxValue: 2 });
-    const operator = withPermit<number>(sem, 3);
-    expectError(() => of(1).pipe(operator), RangeError, 'Semaphore: weight must be <= maxValue 2, received 3');
+    expectError(() => withPermit<number>(sem, 3), RangeError, 'withPermit: weight must be <= maxValue 2, received 3');
     expect([sem.value, sem.waiting]).toEqual([2, 0]);
   });
 
@@ -199,9 +198,8 @@ describe('withPermit(gate, weight)', () => {
 });
 
 describe('run(work) with something that is not a task', () => {
-  // The wording is RxJS's own (`from()`): it names the value but not the parameter.
   const message = (value: string): string =>
-    `You provided ${value} where a stream was expected. You can provide an Observable, Promise, ReadableStream, Array, AsyncIterable, or Iterable.`;
+    `run: work must be an ObservableInput or a function (signal) => ObservableInput, received ${value}`;
 
   it.each([
     ['Lock', () => new Lock()],
@@ -209,13 +207,13 @@ describe('run(work) with something that is not a task', () => {
     ['CapacityLimiter', () => new CapacityLimiter(1)],
   ] as [string, () => Gate][])('%s.run(123) is a TypeError at call time and queues nothing', (_name, make) => {
     const gate = make();
-    expectError(() => gate.run(bad<Observable<number>>(123)), TypeError, message("'123'"));
-    expectError(() => gate.run(bad<Observable<number>>(null)), TypeError, message("'null'"));
-    expectError(() => gate.run(bad<Observable<number>>({})), TypeError, message('an invalid object'));
+    expectError(() => gate.run(bad<Observable<number>>(123)), TypeError, message('123'));
+    expectError(() => gate.run(bad<Observable<number>>(null)), TypeError, message('null'));
+    expectError(() => gate.run(bad<Observable<number>>({})), TypeError, message('an object'));
     expect(gate.tryAcquire()?.released).toBe(false);
   });
 
   it('withPermit over a gate rejects the same way when piped', () => {
-    expectError(() => withPermit(new Lock())(bad(123)), TypeError, message("'123'"));
+    expectError(() => withPermit(new Lock())(bad(123)), TypeError, message('123'));
   });
 });

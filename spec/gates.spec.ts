@@ -587,12 +587,12 @@ describe('PITFALLS 5: a run() whose subscription ends early releases its permit 
     expect(lock.locked).toBe(false);
   });
 
-  it('work that ends by itself is not aborted', () => {
+  it('work that completes is not aborted; work that fails is, so nothing it started runs on', () => {
     const lock = new Lock();
     const signals: AbortSignal[] = [];
     lock.run((signal) => (signals.push(signal), of(1))).subscribe();
     lock.run((signal) => (signals.push(signal), throwError(() => new Error('x')))).subscribe({ error: () => undefined });
-    expect(signals.map((s) => s.aborted)).toEqual([false, false]);
+    expect(signals.map((s) => s.aborted)).toEqual([false, true]);
   });
 });
 

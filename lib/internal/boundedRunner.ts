@@ -228,7 +228,7 @@ export abstract class BoundedRunner<T, R> {
     // project that declares the parameter gets one (through fromTask, which aborts it on cancel).
     if (this.config.wantsSignal) {
       const work = (signal: AbortSignal): ObservableInput<R> => project(value, index, signal);
-      return limiter === undefined ? fromTask(work) : limiter.run(work);
+      return limiter === undefined ? fromTask(work, 'boundedMap') : limiter.run(work);
     }
     const call = project as unknown as (value: T, index: number) => ObservableInput<R>;
     // Behind a limiter the project runs once the permit is granted, not while the task waits.

@@ -52,6 +52,8 @@ export abstract class TaskPool<T, R> {
   private closed = false;
 
   constructor(
+    /** The operator's name, for the error a value that is not a task fails with. */
+    private readonly where: string,
     protected readonly subscriber: Subscriber<R>,
     private readonly limit: number,
     private readonly returnErrors: boolean,
@@ -130,7 +132,7 @@ export abstract class TaskPool<T, R> {
     this.running.push(entry);
     let task: Observable<T>;
     try {
-      task = fromTask(input);
+      task = fromTask(input, this.where);
     } catch (error) {
       // Not a task at all (`42`): it fails like a task that throws when subscribed.
       entry.error(error);

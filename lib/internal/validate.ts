@@ -8,7 +8,8 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-function fail(ErrorClass: typeof RangeError | typeof TypeError, where: string, name: string, must: string, value: unknown): never {
+/** Throws `ErrorClass` with the one wording every check uses. */
+export function fail(ErrorClass: typeof RangeError | typeof TypeError, where: string, name: string, must: string, value: unknown): never {
   throw new ErrorClass(`${where}: ${name} must be ${must}, received ${describe(value)}`);
 }
 
