@@ -1,6 +1,7 @@
 import { Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
 import type { Gate } from './gate';
-import { BoundedRunner, Fifo, boundedConfig } from './internal/boundedRunner';
+import { BoundedRunner, boundedConfig } from './internal/boundedRunner';
+import { Fifo } from './internal/fifo';
 import { InnerSubscriber } from './internal/innerSubscriber';
 
 /**

@@ -1,6 +1,7 @@
 import { Observable, Subject, type Subscription } from 'rxjs';
 import { fromTask, type Task } from './task';
 import { getDeadline, withDeadline } from './internal/deadline';
+import { stateStream } from './internal/stateStream';
 import { WaitList, WaitNode } from './internal/waitList';
 import { batch, drain, enqueue, type Runnable } from './internal/trampoline';
 
@@ -120,9 +121,6 @@ class AbortWatch {
 
 const watches = new WeakMap<AbortSignal, AbortWatch>();
 
-const sameState = (a: GateState, b: GateState): boolean =>
-  a.total === b.total && a.available === b.available && a.waiting === b.waiting;
-
 /**
  * The mechanics every gate shares: a capacity, the permits held against it, and a strict FIFO of
  * waiters. A waiter at the head that needs more than is free blocks the ones behind it, so a heavy
@@ -176,21 +174,9 @@ export abstract class PermitGate implements Gate {
   }
 
   get state$(): Observable<GateState> {
-    return new Observable<GateState>((subscriber) => {
-      let last = this.snapshot();
-      const subscription = (this.subject ??= new Subject<void>()).subscribe(() => {
-        // Read at delivery: a subscriber that re-enters the gate makes an earlier change stale
-        // before it reaches the subscribers after it.
-        const state = this.snapshot();
-        if (!sameState(state, last)) {
-          last = state;
-          subscriber.next(state);
-        }
-      });
-      subscriber.next(last);
-      return subscription;
-    });
+    return stateStream((this.subject ??= new Subject<void>()), () => this.snapshot());
   }
+
 
   /** Waiters in line. */
   get waiting(): number {

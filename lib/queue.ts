@@ -1,5 +1,7 @@
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import { EndOfStreamError, QueueClosedError, WouldBlockError } from './errors';
+import { Fifo } from './internal/fifo';
+import { stateStream } from './internal/stateStream';
 import { WaitList, WaitNode } from './internal/waitList';
 import { drain, enqueue, type Runnable } from './internal/trampoline';
 import { checkCount } from './internal/validate';
@@ -11,36 +13,6 @@ export interface QueueState {
   readonly waitingPutters: number;
   readonly waitingGetters: number;
   readonly closed: boolean;
-}
-
-/** Items in arrival order, in a ring that doubles when full: O(1) at both ends, never `Array.prototype.shift`. */
-class Ring<T> {
-  private slots: (T | undefined)[] = new Array<T | undefined>(8);
-  private head = 0;
-  length = 0;
-
-  push(item: T): void {
-    if (this.length === this.slots.length) this.grow();
-    this.slots[(this.head + this.length) & (this.slots.length - 1)] = item;
-    this.length++;
-  }
-
-  /** Removes and returns the oldest item; only called when `length > 0`. */
-  popFront(): T {
-    const item = this.slots[this.head] as T;
-    // A delivered item must not stay reachable from the queue.
-    this.slots[this.head] = undefined;
-    this.head = (this.head + 1) & (this.slots.length - 1);
-    this.length--;
-    return item;
-  }
-
-  private grow(): void {
-    const slots = new Array<T | undefined>(this.slots.length * 2);
-    for (let i = 0; i < this.length; i++) slots[i] = this.slots[(this.head + i) & (this.slots.length - 1)];
-    this.slots = slots;
-    this.head = 0;
-  }
 }
 
 const ACCEPTED = 1;
@@ -92,9 +64,6 @@ class Getter<T> extends WaitNode implements Runnable {
   }
 }
 
-const sameState = (a: QueueState, b: QueueState): boolean =>
-  a.size === b.size && a.waitingPutters === b.waitingPutters && a.waitingGetters === b.waitingGetters && a.closed === b.closed;
-
 /**
  * A typed FIFO channel with backpressure between producers and consumers, after AnyIO's memory
  * object streams. `put()` completes once the item is accepted, so a producer that waits for it
@@ -128,7 +97,7 @@ const sameState = (a: QueueState, b: QueueState): boolean =>
 export class Queue<T> {
   /** How many items the queue buffers: 0 for a rendezvous (a put waits for a get), `Infinity` for no limit. */
   readonly maxSize: number;
-  private readonly items = new Ring<T>();
+  private readonly items = new Fifo<T>();
   /**
    * How many items at the head of `items` are promised to getters whose delivery is queued on the
    * trampoline. Promising a count rather than a particular item is what makes a getter cancelled
@@ -222,7 +191,7 @@ export class Queue<T> {
       }
       this.accept(putter);
     }
-    const item = this.items.popFront();
+    const item = this.items.take();
     this.flush();
     return item;
   }
@@ -249,21 +218,9 @@ export class Queue<T> {
 
   /** The current state on subscribe, then every change (never the same state twice in a row). */
   get state$(): Observable<QueueState> {
-    return new Observable<QueueState>((subscriber) => {
-      let last = this.snapshot();
-      // Each subscriber reads the state afresh: a change made from another subscriber's callback
-      // then never reaches it out of order.
-      const subscription = (this.changes ??= new Subject<void>()).subscribe(() => {
-        const state = this.snapshot();
-        if (!sameState(state, last)) {
-          last = state;
-          subscriber.next(state);
-        }
-      });
-      subscriber.next(last);
-      return subscription;
-    });
+    return stateStream((this.changes ??= new Subject<void>()), () => this.snapshot());
   }
+
 
   /** Runs a getter's queued notification: the delivery of the head item, or the end. @internal */
   deliver(getter: Getter<T>): void {
@@ -275,7 +232,7 @@ export class Queue<T> {
     if (getter.state !== HANDED) return;
     getter.state = IDLE;
     this.reserved--;
-    getter.subscriber.next(this.items.popFront());
+    getter.subscriber.next(this.items.take());
     if (!getter.repeat) getter.subscriber.complete();
     else if (!getter.subscriber.closed) this.serve(getter);
   }

@@ -68,7 +68,7 @@ describe('gather (marbles)', () => {
     });
   });
 
-  it('aborts the signals of cancelled factory tasks in the frame of the error, not those that finished', () => {
+  it('aborts the signals of the failed task and of cancelled ones in the frame of the error, not of one that completed', () => {
     const scheduler = testScheduler();
     const aborted: Record<string, number> = {};
     scheduler.run(({ cold, hot, expectObservable }) => {
@@ -88,7 +88,7 @@ describe('gather (marbles)', () => {
       });
       expectObservable(source.pipe(gather<string>())).toBe('------#');
     });
-    expect(aborted).toEqual({ b: 6 });
+    expect(aborted).toEqual({ b: 6, c: 6 });
   });
 
   it('a source error cancels every running task', () => {

@@ -2,6 +2,7 @@ import { Subscription, defer, from, type Observable, type ObservableInput, type 
 import type { Gate } from '../gate';
 import { fromTask } from '../task';
 import { getDeadline, withDeadline } from './deadline';
+import { Fifo } from './fifo';
 import { InnerSubscriber } from './innerSubscriber';
 import { batch } from './trampoline';
 import { checkCount, checkFunction, checkObject } from './validate';
@@ -32,52 +33,6 @@ export function boundedConfig<T, R>(
   const { ordered = true, limiter } = options;
   if (limiter !== undefined) checkObject(where, 'options.limiter', limiter);
   return { project, wantsSignal: project.length > 2, limit, ordered, limiter };
-}
-
-/**
- * A FIFO read from a moving head: O(1) at both ends without `Array.shift` (O(n) in V8 past 16k
- * items). The indices restart when it empties, without truncating the array (`length = 0` frees the
- * backing store, and the next push allocates it again); the live part is copied down when the dead
- * prefix dominates, and a large array is let go when it empties.
- * @internal
- */
-export class Fifo<T> {
-  private items: (T | undefined)[] = [];
-  private head = 0;
-  private tail = 0;
-
-  get length(): number {
-    return this.tail - this.head;
-  }
-
-  peek(): T | undefined {
-    return this.head < this.tail ? this.items[this.head] : undefined;
-  }
-
-  push(item: T): void {
-    this.items[this.tail++] = item;
-  }
-
-  /** Removes and returns the first item; the caller checks `length` first. */
-  take(): T {
-    const items = this.items;
-    const item = items[this.head] as T;
-    items[this.head++] = undefined;
-    if (this.head === this.tail) {
-      this.head = this.tail = 0;
-      if (items.length > 1024) this.items = [];
-    } else if (this.head >= 1024 && this.head * 2 >= this.tail) {
-      this.items = items.slice(this.head, this.tail);
-      this.tail -= this.head;
-      this.head = 0;
-    }
-    return item;
-  }
-
-  clear(): void {
-    this.items = [];
-    this.head = this.tail = 0;
-  }
 }
 
 /** One started task: the single subscriber object it costs. @internal */

@@ -1,6 +1,7 @@
 import type { Observable, Observer, Subscriber, Subscription } from 'rxjs';
 import { fromTask, type Task } from '../task';
 import { getDeadline, withDeadline } from './deadline';
+import { Fifo } from './fifo';
 
 /** A running task: its place in the source, its place in `running`, and its last value. */
 class Entry<T> implements Observer<T> {
@@ -32,15 +33,14 @@ class Entry<T> implements Observer<T> {
  * kept: the source's, and each running task's in an array it leaves in O(1) (the last one takes its
  * slot), so cancelling reaches every task still running.
  *
- * Tasks beyond `limit` wait in a FIFO read from a moving head (no `Array.shift`). Starting them is a
+ * Tasks beyond `limit` wait in a FIFO (no `Array.shift`). Starting them is a
  * loop, never a recursion: a task that settles synchronously while the loop runs only frees its
  * slot, and the loop starts the next one.
  * @internal
  */
 export abstract class TaskPool<T, R> {
   private readonly running: Entry<T>[] = [];
-  private pending: (Task<T> | undefined)[] = [];
-  private head = 0;
+  private readonly pending = new Fifo<Task<T>>();
   /** The deadline in force at subscription: a task started later still runs under it. */
   private readonly deadline = getDeadline();
   private source: Subscription | null = null;
@@ -105,26 +105,13 @@ export abstract class TaskPool<T, R> {
   private startQueued(): void {
     if (this.starting) return;
     this.starting = true;
-    while (!this.closed && this.running.length < this.limit && this.head < this.pending.length) this.start(this.dequeue());
+    while (!this.closed && this.running.length < this.limit && this.pending.length > 0) this.start(this.pending.take());
     this.starting = false;
     // With a free slot the loop above emptied `pending`, so no task running means none left.
     if (!this.closed && this.sourceDone && this.running.length === 0) {
       this.closed = true;
       this.finished();
     }
-  }
-
-  private dequeue(): Task<T> {
-    const task = this.pending[this.head] as Task<T>;
-    this.pending[this.head++] = undefined;
-    if (this.head === this.pending.length) {
-      this.pending.length = 0;
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.pending.length) {
-      this.pending = this.pending.slice(this.head);
-      this.head = 0;
-    }
-    return task;
   }
 
   private start(input: Task<T>): void {
