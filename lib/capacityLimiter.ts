@@ -28,6 +28,7 @@ export class CapacityLimiter extends PermitGate {
     return this.capacity;
   }
 
+  /** Raising it wakes waiters at once, in order; lowering it revokes nothing. Integer ≥ 1 or `Infinity`. */
   set totalTokens(value: number) {
     this.capacity = checkCount('CapacityLimiter', 'totalTokens', value, 1, true);
     this.grow();

@@ -10,14 +10,19 @@ import { batch, drain, enqueue, type Runnable } from './internal/trampoline';
  * returned twice and inflate the gate. `using permit = gate.tryAcquire()` releases it at block end.
  */
 export interface Permit extends Disposable {
+  /** Gives the permit back to its gate; a second call does nothing. */
   release(): void;
+  /** True once `release()` (or `[Symbol.dispose]()`) was called. */
   readonly released: boolean;
 }
 
 /** A snapshot of a gate. `total` is `held + available`. */
 export interface GateState {
+  /** Permits held plus permits available. */
   readonly total: number;
+  /** Permits free now. */
   readonly available: number;
+  /** Waiters in line. */
   readonly waiting: number;
 }
 

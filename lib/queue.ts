@@ -10,8 +10,11 @@ import { checkCount } from './internal/validate';
 export interface QueueState {
   /** Items buffered and not yet promised to a getter. */
   readonly size: number;
+  /** `put()` subscriptions waiting for room (or, at `maxSize` 0, for a getter). */
   readonly waitingPutters: number;
+  /** `get()` and `consume()` subscriptions waiting for an item. */
   readonly waitingGetters: number;
+  /** `close()` was called. */
   readonly closed: boolean;
 }
 
