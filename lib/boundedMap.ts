@@ -28,8 +28,9 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  *   everything too.
  * - **Cancellation signal.** `project(value, index, signal)`: `signal` aborts (with an `AbortError`,
  *   see `isCancelled`) when that task is cancelled or fails, never once it completed. An AbortSignal costs
- *   microseconds in Node, so one is made only for a `project` that declares the third parameter
- *   (`project.length >= 3`); a `project` written with fewer parameters receives none.
+ *   microseconds in Node, so none is made for a `project` that declares exactly one or two
+ *   parameters (`(value) => ...`, `(value, index) => ...`): it could not read it. A `project` that
+ *   declares three, or none (a wrapper `(...args) => f(...args)`), gets one.
  * - **`limiter`.** Any `Gate` (a `CapacityLimiter`, a `Semaphore`...) is also acquired for each task,
  *   after its slot: several maps sharing one limiter share one budget. `project` is called once the
  *   permit is granted.

@@ -1,6 +1,7 @@
 import { Observable, Subject, type Subscription } from 'rxjs';
 import { fromTask, type Task } from './task';
 import { getDeadline, withDeadline } from './internal/deadline';
+import { checkSignal } from './internal/validate';
 import { stateStream } from './internal/stateStream';
 import { WaitList, WaitNode } from './internal/waitList';
 import { batch, drain, enqueue, type Runnable } from './internal/trampoline';
@@ -50,6 +51,8 @@ const RELEASED = 2;
 /** One acquisition: first a waiter in the gate's list, then the permit it was granted. */
 class Ticket extends WaitNode implements Permit, Runnable {
   state: typeof WAITING | typeof HELD | typeof RELEASED = WAITING;
+  /** Its grant is delivered by the gate itself, not through the trampoline (see `acquireAsync`). */
+  direct = false;
 
   constructor(
     private readonly gate: PermitGate,
@@ -157,11 +160,19 @@ export abstract class PermitGate implements Gate {
 
   acquireAsync(options?: { signal?: AbortSignal }): Promise<Permit> {
     const signal = options?.signal;
+    // Checked before the gate is touched: a ticket queued for a promise that then failed would hold
+    // its permit forever.
+    if (signal !== undefined) checkSignal('acquireAsync', 'options.signal', signal);
     if (signal === undefined) {
       const ticket = new Ticket(this, 1, null);
+      if (this.admit(ticket)) return Promise.resolve(ticket);
+      // Nothing can release this ticket before its grant (no one else holds it): the grant can
+      // resolve the promise at once rather than through the trampoline, and a promise's
+      // reactions are deferred to a microtask anyway, so no hand-off chain deepens the stack.
+      ticket.direct = true;
       arming = ticket;
       const granted = new Promise<Permit>(arm);
-      this.enter(ticket);
+      this.wait(ticket);
       return granted;
     }
     if (signal.aborted) return Promise.reject(signal.reason);
@@ -247,18 +258,24 @@ export abstract class PermitGate implements Gate {
 
   /** Grants `ticket` now if it fits and nobody waits before it, else puts it in line. */
   private enter(ticket: Ticket): Ticket {
-    const weight = ticket.weight;
-    if (this.waiters.size === 0 && weight <= this.capacity - this.held) {
-      // A free permit is granted synchronously, on subscribe.
-      this.held += weight;
-      ticket.state = HELD;
-      this.changed();
-      ticket.run();
-    } else {
-      this.waiters.push(ticket);
-      this.changed();
-    }
+    // A free permit is granted synchronously, on subscribe.
+    if (this.admit(ticket)) ticket.run();
+    else this.wait(ticket);
     return ticket;
+  }
+
+  /** Accounts the grant of `ticket` if it fits and nobody waits before it; its delivery is the caller's. */
+  private admit(ticket: Ticket): boolean {
+    if (this.waiters.size !== 0 || ticket.weight > this.capacity - this.held) return false;
+    this.held += ticket.weight;
+    ticket.state = HELD;
+    this.changed();
+    return true;
+  }
+
+  private wait(ticket: Ticket): void {
+    this.waiters.push(ticket);
+    this.changed();
   }
 
   /** Ends a ticket exactly once: withdraws it if waiting, returns its permits if held. @internal */
@@ -269,7 +286,8 @@ export abstract class PermitGate implements Gate {
     if (state === HELD) this.held -= ticket.weight;
     else this.waiters.remove(ticket);
     // Either way the head may now fit: permits came back, or a heavy head left the line.
-    this.dispatch();
+    if (this.waiters.size === 0) this.changed();
+    else this.dispatch();
   }
 
   private dispatch(): void {
@@ -278,8 +296,12 @@ export abstract class PermitGate implements Gate {
       this.waiters.remove(head);
       this.held += head.weight;
       head.state = HELD;
-      enqueue(head);
-      granted = true;
+      if (head.direct) {
+        head.run();
+      } else {
+        enqueue(head);
+        granted = true;
+      }
     }
     this.changed();
     if (granted) drain();

@@ -217,3 +217,22 @@ describe('run(work) with something that is not a task', () => {
     expectError(() => withPermit(new Lock())(bad(123)), TypeError, message('123'));
   });
 });
+
+describe('acquireAsync with a bad signal', () => {
+  it.each([
+    [{ aborted: false }, 'an object'],
+    ['signal', '"signal"'],
+    [null, 'null'],
+  ])('options.signal %p throws a TypeError at call time and queues nothing, so no permit is stranded', (signal, shown) => {
+    const lock = new Lock();
+    const holder = lock.tryAcquire()!;
+    expectError(
+      () => lock.acquireAsync({ signal: signal as unknown as AbortSignal }),
+      TypeError,
+      `acquireAsync: options.signal must be an AbortSignal, received ${shown}`,
+    );
+    expect(lock.waiting).toBe(0);
+    holder.release();
+    expect(lock.locked).toBe(false);
+  });
+});

@@ -1,4 +1,4 @@
-import { Observable, Subject, Subscription, defer, lastValueFrom, of, range, take, toArray } from 'rxjs';
+import { NEVER, Observable, Subject, Subscription, defer, lastValueFrom, of, range, take, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { CapacityLimiter, Semaphore, boundedMap, boundedMapFrom, isCancelled, retry } from 'rxjs-concurrency';
 
@@ -214,6 +214,20 @@ describe('boundedMap: the cancellation signal', () => {
       }, 1),
     ).subscribe();
     expect(lengths).toEqual([2]);
+  });
+
+  it('a project that declares no parameter (a wrapper) gets a signal, aborted when its task is cancelled', () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    const wrap =
+      (f: (value: number, index: number, signal: AbortSignal) => Observable<number>) =>
+      (...args: [number, number, AbortSignal]) =>
+        f(...args);
+    const subscription = of(1, 2)
+      .pipe(boundedMap(wrap((_v, _i, signal) => (signals.push(signal), NEVER)), 2))
+      .subscribe();
+    expect(signals.map((s) => s?.aborted)).toEqual([false, false]);
+    subscription.unsubscribe();
+    expect(signals.map((s) => s?.aborted)).toEqual([true, true]);
   });
 });
 

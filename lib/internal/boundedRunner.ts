@@ -13,7 +13,10 @@ export type Project<T, R> = (value: T, index: number, signal: AbortSignal) => Ob
 /** The validated arguments of `boundedMap` and `boundedMapFrom`. @internal */
 export interface BoundedConfig<T, R> {
   readonly project: Project<T, R>;
-  /** `project` declares the signal parameter: only then is an AbortSignal made for each task. */
+  /**
+   * `project` may read the signal: it declares three parameters, or it declares none (a wrapper
+   * `(...args) => f(...args)`, a function reading `arguments`). Only then is an AbortSignal made.
+   */
   readonly wantsSignal: boolean;
   readonly limit: number;
   readonly ordered: boolean;
@@ -32,7 +35,7 @@ export function boundedConfig<T, R>(
   checkObject(where, 'options', options);
   const { ordered = true, limiter } = options;
   if (limiter !== undefined) checkObject(where, 'options.limiter', limiter);
-  return { project, wantsSignal: project.length > 2, limit, ordered, limiter };
+  return { project, wantsSignal: project.length === 0 || project.length > 2, limit, ordered, limiter };
 }
 
 /** One started task: the single subscriber object it costs. @internal */

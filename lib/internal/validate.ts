@@ -54,3 +54,11 @@ export function checkIterable(where: string, name: string, value: unknown): void
     fail(TypeError, where, name, 'an iterable or an async iterable', value);
   }
 }
+
+/** An `AbortSignal` (duck-typed, so a polyfill or another realm's signal passes). */
+export function checkSignal(where: string, name: string, value: unknown): void {
+  const signal = value as Partial<AbortSignal> | null;
+  if (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+    fail(TypeError, where, name, 'an AbortSignal', value);
+  }
+}
