@@ -1,7 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { NEVER, Observable, TimeoutError, config, defer, of, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { Lock, Semaphore, effectiveDeadline, failAfter, failAt, moveOnAfter, moveOnAt, shield } from 'rxjs-concurrency';
-import { takeEscapedErrors } from '../spec/setup/no-unhandled-errors';
+import { reportsDelivered, takeEscapedErrors } from '../spec/setup/no-unhandled-errors';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -328,7 +328,7 @@ describe('shield', () => {
     });
   });
 
-  it('reports an error that comes after unsubscription through config.onUnhandledError', () => {
+  it('reports an error that comes after unsubscription through config.onUnhandledError', async () => {
     const reported: unknown[] = [];
     const guard = config.onUnhandledError;
     config.onUnhandledError = (error) => reported.push(error);
@@ -336,6 +336,7 @@ describe('shield', () => {
       testScheduler().run(({ cold, expectObservable }) => {
         expectObservable(cold('-a--#', undefined, new Error('late')).pipe(shield()), '^-!').toBe('-a');
       });
+      await reportsDelivered();
     } finally {
       config.onUnhandledError = guard;
     }
@@ -343,10 +344,11 @@ describe('shield', () => {
     expect(takeEscapedErrors()).toEqual([]);
   });
 
-  it('the late error reaches the default guard too (taken here so the test does not fail)', () => {
+  it('the late error reaches the default guard too (taken here so the test does not fail)', async () => {
     testScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('--#', undefined, new Error('late')).pipe(shield()), '^!').toBe('');
     });
+    await reportsDelivered();
     expect(takeEscapedErrors()).toEqual([new Error('late')]);
   });
 });

@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { EMPTY, NEVER, Observable, catchError, defer, map, merge, of, take, takeUntil, throwError, timeout, timer, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { BorrowerError, CapacityLimiter, ConcurrencyEvent, Lock, Semaphore, withPermit, type Gate, type GateState, type Permit } from 'rxjs-concurrency';
-import { takeEscapedErrors } from './setup/no-unhandled-errors';
+import { reportsDelivered, takeEscapedErrors } from './setup/no-unhandled-errors';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -774,7 +774,7 @@ describe('re-entrancy: user code run by the gate never corrupts it', () => {
     for (let i = 1; i < other.length; i++) expect(other[i]).not.toEqual(other[i - 1]);
   });
 
-  it('an error thrown in a state$ subscriber is reported, and the gate and its other subscribers carry on', () => {
+  it('an error thrown in a state$ subscriber is reported, and the gate and its other subscribers carry on', async () => {
     const lock = new Lock();
     const other: GateState[] = [];
     testScheduler().run(({ flush }) => {
@@ -791,10 +791,11 @@ describe('re-entrancy: user code run by the gate never corrupts it', () => {
       flush();
     });
     expect(other).toEqual([st(1, 1, 0), st(1, 0, 0), st(1, 1, 0), st(1, 0, 0), st(1, 1, 0)]);
+    await reportsDelivered();
     expect(takeEscapedErrors()).toEqual([new Error('subscriber bug'), new Error('subscriber bug')]);
   });
 
-  it('an error thrown in a grant callback is reported and the permit stays held until unsubscribed', () => {
+  it('an error thrown in a grant callback is reported and the permit stays held until unsubscribed', async () => {
     const lock = new Lock();
     let subscription: Subscription | undefined;
     testScheduler().run(({ flush }) => {
@@ -803,6 +804,7 @@ describe('re-entrancy: user code run by the gate never corrupts it', () => {
       });
       flush();
     });
+    await reportsDelivered();
     expect(takeEscapedErrors()).toEqual([new Error('callback bug')]);
     expect(lock.locked).toBe(true);
     subscription!.unsubscribe();

@@ -38,3 +38,11 @@ afterEach(async () => {
 export function takeEscapedErrors(): unknown[] {
   return escaped.splice(0);
 }
+
+/**
+ * Waits one real macrotask. RxJS 7 reports an unhandled error through its timeout provider (virtual
+ * inside `TestScheduler.run`), RxJS 8 through a real `setTimeout`: after this, both have reported.
+ */
+export function reportsDelivered(): Promise<void> {
+  return new Promise<void>((resolve) => setTimeout(resolve, 0));
+}
