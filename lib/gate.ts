@@ -1,4 +1,4 @@
-import { Observable, Subject, type Subscription } from 'rxjs';
+import { Observable, Subject, type Subscriber, type Subscription } from 'rxjs';
 import { fromTask, type Task } from './task';
 import { getDeadline, withDeadline } from './internal/deadline';
 import { checkSignal } from './internal/validate';
@@ -36,7 +36,7 @@ export interface Gate {
   /** A permit now, or `undefined` when it would have to wait. */
   tryAcquire(): Permit | undefined;
   /** For async/await code: resolves with a permit, or rejects with `signal.reason` when `signal` aborts first. */
-  acquireAsync(options?: { signal?: AbortSignal }): Promise<Permit>;
+  acquireAsync(options?: { signal?: AbortSignal | undefined }): Promise<Permit>;
   /** The current state on subscribe, then every change (never the same state twice in a row). */
   readonly state$: Observable<GateState>;
 }
@@ -79,6 +79,55 @@ class Ticket extends WaitNode implements Permit, Runnable {
     const onGrant = this.onGrant;
     this.onGrant = null;
     if (this.state === HELD && onGrant !== null) onGrant(this);
+  }
+}
+
+/**
+ * A `run()` subscription: the ticket itself carries what the grant needs, so a waiting `run()`
+ * costs one object besides its Observable and subscriber, and is its own teardown.
+ */
+class RunTicket<T> extends Ticket {
+  /** The work may start long after this subscription; it still runs under the deadline of it. */
+  private readonly deadline = getDeadline();
+  private inner: Subscription | null = null;
+
+  constructor(
+    gate: PermitGate,
+    weight: number,
+    private readonly source: Observable<T>,
+    private readonly subscriber: Subscriber<T>,
+  ) {
+    super(gate, weight, null);
+  }
+
+  override run(): void {
+    if (this.state !== HELD) return;
+    if (getDeadline() === this.deadline) this.start();
+    else withDeadline(this.deadline, () => this.start());
+  }
+
+  private start(): void {
+    const { source, subscriber } = this;
+    new Observable<T>((worker) => {
+      // Known, and owned by our subscriber, before the work can emit: a downstream that
+      // unsubscribes during a synchronous emission stops the work (and aborts its signal)
+      // there and then, even before this subscribe function has returned its teardown.
+      this.inner = worker;
+      subscriber.add(worker);
+      return source.subscribe(worker);
+    }).subscribe({
+      next: (value) => subscriber.next(value),
+      // Release before forwarding, inside one batch: the next waiter is granted first, but its
+      // work only starts once this subscriber has seen the end of ours.
+      error: (error: unknown) => batch(() => { this.release(); subscriber.error(error); }),
+      complete: () => batch(() => { this.release(); subscriber.complete(); }),
+    });
+  }
+
+  /** The teardown of the `run()` subscription: stops the work, then gives the permit back. */
+  unsubscribe(): void {
+    this.inner?.unsubscribe();
+    this.release();
   }
 }
 
@@ -158,7 +207,7 @@ export abstract class PermitGate implements Gate {
     return this.tryWeighted(1);
   }
 
-  acquireAsync(options?: { signal?: AbortSignal }): Promise<Permit> {
+  acquireAsync(options?: { signal?: AbortSignal | undefined }): Promise<Permit> {
     const signal = options?.signal;
     // Checked before the gate is touched: a ticket queued for a promise that then failed would hold
     // its permit forever.
@@ -213,33 +262,7 @@ export abstract class PermitGate implements Gate {
 
   protected runWeighted<T>(work: Task<T>, weight: number): Observable<T> {
     const source = fromTask(work, 'run', 'work');
-    return new Observable<T>((subscriber) => {
-      // The work may start long after this subscription; it still runs under the deadline of it.
-      const deadline = getDeadline();
-      let inner: Subscription | undefined;
-      const ticket = this.take(weight, (granted) => {
-        withDeadline(deadline, () =>
-          new Observable<T>((worker) => {
-            // Known, and owned by our subscriber, before the work can emit: a downstream that
-            // unsubscribes during a synchronous emission stops the work (and aborts its signal)
-            // there and then, even before this subscribe function has returned its teardown.
-            inner = worker;
-            subscriber.add(worker);
-            return source.subscribe(worker);
-          }).subscribe({
-            next: (value) => subscriber.next(value),
-            // Release before forwarding, inside one batch: the next waiter is granted first, but its
-            // work only starts once this subscriber has seen the end of ours.
-            error: (error: unknown) => batch(() => { granted.release(); subscriber.error(error); }),
-            complete: () => batch(() => { granted.release(); subscriber.complete(); }),
-          }),
-        );
-      });
-      return () => {
-        inner?.unsubscribe();
-        ticket.release();
-      };
-    });
+    return new Observable<T>((subscriber) => this.enter(new RunTicket(this, weight, source, subscriber)));
   }
 
   protected tryWeighted(weight: number): Permit | undefined {
@@ -257,7 +280,7 @@ export abstract class PermitGate implements Gate {
   }
 
   /** Grants `ticket` now if it fits and nobody waits before it, else puts it in line. */
-  private enter(ticket: Ticket): Ticket {
+  private enter<K extends Ticket>(ticket: K): K {
     // A free permit is granted synchronously, on subscribe.
     if (this.admit(ticket)) ticket.run();
     else this.wait(ticket);
