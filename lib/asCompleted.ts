@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Task } from './task';
 import { TaskPool } from './internal/taskPool';
-import { checkCount } from './internal/validate';
+import { checkBoolean, checkCount, checkObject } from './internal/validate';
 
 class Completions<T> extends TaskPool<T, [index: number, result: T]> {
   protected settled(index: number, result: T): void {
@@ -48,9 +48,11 @@ class Completions<T> extends TaskPool<T, [index: number, result: T]> {
  *   .subscribe(([i, blob]) => show(urls[i], blob));
  * ```
  */
-export function asCompleted<T>(options?: { limit?: number; returnErrors?: boolean }): OperatorFunction<Task<T>, [index: number, result: T]> {
+export function asCompleted<T>(options?: { limit?: number | undefined; returnErrors?: boolean | undefined }): OperatorFunction<Task<T>, [index: number, result: T]> {
+  if (options !== undefined) checkObject('asCompleted', 'options', options);
   const { limit = Infinity, returnErrors = false } = options ?? {};
   checkCount('asCompleted', 'limit', limit, 1, true);
+  checkBoolean('asCompleted', 'returnErrors', returnErrors);
   return (source) =>
     new Observable((subscriber) => {
       new Completions<T>('asCompleted', subscriber, limit, returnErrors).run(source);

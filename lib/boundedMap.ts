@@ -61,7 +61,7 @@ import { InnerSubscriber } from './internal/innerSubscriber';
 export function boundedMap<T, R>(
   project: (value: T, index: number, signal: AbortSignal) => ObservableInput<R>,
   limit: number,
-  options?: { ordered?: boolean; limiter?: Gate },
+  options?: { ordered?: boolean | undefined; limiter?: Gate | undefined },
 ): OperatorFunction<T, R> {
   const config = boundedConfig('boundedMap', project, limit, options);
   return (source) =>

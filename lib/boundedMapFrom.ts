@@ -51,7 +51,7 @@ export function boundedMapFrom<T, R>(
   input: Iterable<T> | AsyncIterable<T>,
   project: (value: T, index: number, signal: AbortSignal) => ObservableInput<R>,
   limit: number,
-  options?: { ordered?: boolean; limiter?: Gate },
+  options?: { ordered?: boolean | undefined; limiter?: Gate | undefined },
 ): Observable<R> {
   checkIterable('boundedMapFrom', 'input', input);
   const config = boundedConfig('boundedMapFrom', project, limit, options);

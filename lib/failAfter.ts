@@ -20,9 +20,10 @@ import { checkTime } from './internal/validate';
  * });
  * ```
  * @param ms - milliseconds from subscription; any number but NaN (`RangeError`)
- * @param options.scheduler - its `now()` is the clock and its timer fires the deadline; default `asyncScheduler`
+ * @param options.scheduler - its `now()` is the clock and its timer fires the deadline; default
+ *   `asyncScheduler`; anything but a scheduler (`now` and `schedule`) throws `TypeError` at call time
  */
-export function failAfter<T>(ms: number, options?: { scheduler?: SchedulerLike }): MonoTypeOperatorFunction<T> {
+export function failAfter<T>(ms: number, options?: { scheduler?: SchedulerLike | undefined }): MonoTypeOperatorFunction<T> {
   checkTime('failAfter', 'ms', ms);
-  return deadlineScope((now) => now + ms, true, options?.scheduler);
+  return deadlineScope('failAfter', (now) => now + ms, true, options);
 }

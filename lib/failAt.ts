@@ -14,9 +14,10 @@ import { checkTime } from './internal/validate';
  * login$.pipe(failAt(deadline), switchMap(() => loadProfile$.pipe(failAt(deadline))));
  * ```
  * @param deadline - absolute time on the scheduler's clock; any number but NaN (`RangeError`)
- * @param options.scheduler - its `now()` is the clock and its timer fires the deadline; default `asyncScheduler`
+ * @param options.scheduler - its `now()` is the clock and its timer fires the deadline; default
+ *   `asyncScheduler`; anything but a scheduler (`now` and `schedule`) throws `TypeError` at call time
  */
-export function failAt<T>(deadline: number, options?: { scheduler?: SchedulerLike }): MonoTypeOperatorFunction<T> {
+export function failAt<T>(deadline: number, options?: { scheduler?: SchedulerLike | undefined }): MonoTypeOperatorFunction<T> {
   checkTime('failAt', 'deadline', deadline);
-  return deadlineScope(() => deadline, true, options?.scheduler);
+  return deadlineScope('failAt', () => deadline, true, options);
 }

@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Task } from './task';
 import { TaskPool } from './internal/taskPool';
+import { checkBoolean, checkObject } from './internal/validate';
 
 class Gathering<T> extends TaskPool<T, T[]> {
   private readonly results: T[] = [];
@@ -47,8 +48,9 @@ class Gathering<T> extends TaskPool<T, T[]> {
  * ]).pipe(gather()).subscribe(([user, posts, friends]) => render(user, posts, friends));
  * ```
  */
-export function gather<T>(options?: { returnErrors?: boolean }): OperatorFunction<Task<T>, T[]> {
-  const returnErrors = options?.returnErrors ?? false;
+export function gather<T>(options?: { returnErrors?: boolean | undefined }): OperatorFunction<Task<T>, T[]> {
+  if (options !== undefined) checkObject('gather', 'options', options);
+  const returnErrors = checkBoolean('gather', 'returnErrors', options?.returnErrors ?? false);
   return (source) =>
     new Observable((subscriber) => {
       new Gathering<T>('gather', subscriber, Infinity, returnErrors).run(source);

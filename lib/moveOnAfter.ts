@@ -16,9 +16,10 @@ import { checkTime } from './internal/validate';
  * suggestions(query).pipe(moveOnAfter(300), toArray()).subscribe(render);
  * ```
  * @param ms - milliseconds from subscription; any number but NaN (`RangeError`)
- * @param options.scheduler - its `now()` is the clock and its timer fires the deadline; default `asyncScheduler`
+ * @param options.scheduler - its `now()` is the clock and its timer fires the deadline; default
+ *   `asyncScheduler`; anything but a scheduler (`now` and `schedule`) throws `TypeError` at call time
  */
-export function moveOnAfter<T>(ms: number, options?: { scheduler?: SchedulerLike }): MonoTypeOperatorFunction<T> {
+export function moveOnAfter<T>(ms: number, options?: { scheduler?: SchedulerLike | undefined }): MonoTypeOperatorFunction<T> {
   checkTime('moveOnAfter', 'ms', ms);
-  return deadlineScope((now) => now + ms, false, options?.scheduler);
+  return deadlineScope('moveOnAfter', (now) => now + ms, false, options);
 }

@@ -14,9 +14,10 @@ import { checkTime } from './internal/validate';
  * interval(5_000).pipe(switchMap(() => status$), moveOnAt(windowEnd)).subscribe(show);
  * ```
  * @param deadline - absolute time on the scheduler's clock; any number but NaN (`RangeError`)
- * @param options.scheduler - its `now()` is the clock and its timer fires the deadline; default `asyncScheduler`
+ * @param options.scheduler - its `now()` is the clock and its timer fires the deadline; default
+ *   `asyncScheduler`; anything but a scheduler (`now` and `schedule`) throws `TypeError` at call time
  */
-export function moveOnAt<T>(deadline: number, options?: { scheduler?: SchedulerLike }): MonoTypeOperatorFunction<T> {
+export function moveOnAt<T>(deadline: number, options?: { scheduler?: SchedulerLike | undefined }): MonoTypeOperatorFunction<T> {
   checkTime('moveOnAt', 'deadline', deadline);
-  return deadlineScope(() => deadline, false, options?.scheduler);
+  return deadlineScope('moveOnAt', () => deadline, false, options);
 }

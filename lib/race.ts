@@ -1,12 +1,28 @@
-import { first, map, type OperatorFunction } from 'rxjs';
+import { EmptyError, Observable, type OperatorFunction } from 'rxjs';
 import type { Task } from './task';
-import { asCompleted } from './asCompleted';
+import { TaskPool } from './internal/taskPool';
+
+class Race<T> extends TaskPool<T, T> {
+  // The losers are cancelled before the winner is delivered, as on the error path: by the time the
+  // consumer sees the result, every other task's signal has aborted.
+  protected settled(_index: number, result: T): void {
+    this.cancel();
+    this.subscriber.next(result);
+    this.subscriber.complete();
+  }
+
+  /** Only reached with no task at all: the first one to settle ends the race. */
+  protected finished(): void {
+    this.subscriber.error(new EmptyError());
+  }
+}
 
 /**
  * Starts every task of the source; the first one to **settle** decides. If it completes, its result
  * (its last value, `undefined` if it had none) is emitted and the output completes; if it errors,
- * that is the output's error. Every other task, and the source, are cancelled at once (a factory
- * task's `AbortSignal` aborts). An empty source errors with RxJS's `EmptyError`.
+ * that is the output's error. Every other task, and the source, are cancelled at once, before the
+ * result or error is delivered (a factory task's `AbortSignal` has aborted by then). An empty
+ * source errors with RxJS's `EmptyError`.
  *
  * ```
  * source:  -a-b-|
@@ -30,9 +46,7 @@ import { asCompleted } from './asCompleted';
  */
 export function race<T>(): OperatorFunction<Task<T>, T> {
   return (source) =>
-    source.pipe(
-      asCompleted<T>(),
-      first(),
-      map((completed) => completed[1]),
-    );
+    new Observable<T>((subscriber) => {
+      new Race<T>('race', subscriber, Infinity, false).run(source);
+    });
 }

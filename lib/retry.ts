@@ -7,27 +7,27 @@ import { checkCount, checkFunction, checkNumber, checkObject, checkTime } from '
 /** Options of {@link retry}. Every field is optional. */
 export interface RetryOptions {
   /** Total attempts, the first included: an integer >= 1 or `Infinity`. Default 3. */
-  attempts?: number;
+  attempts?: number | undefined;
   /** Milliseconds before the second attempt, >= 0. Default 100. */
-  baseDelay?: number;
+  baseDelay?: number | undefined;
   /** Growth of the delay from one retry to the next, >= 1. Default 2. */
-  factor?: number;
+  factor?: number | undefined;
   /** Cap on one delay, >= 0. Default 2000. */
-  maxDelay?: number;
+  maxDelay?: number | undefined;
   /** Fraction of each delay that is randomised, from 0 to 1; it only ever shortens the delay. Default 0.1. */
-  jitter?: number;
+  jitter?: number | undefined;
   /**
    * Whether to retry after `error`, `attempt` being the number (from 1) of the attempt that just
    * failed. Default: every error. Cancellation errors (`isCancelled`) are never retried and never
    * reach it. If it throws, what it throws is the output's error.
    */
-  retryOn?: (error: unknown, attempt: number) => boolean;
+  retryOn?: ((error: unknown, attempt: number) => boolean) | undefined;
   /** Absolute time on the scheduler's clock after which no attempt starts; combined with `effectiveDeadline()`. */
-  deadline?: number;
+  deadline?: number | undefined;
   /** Clock and timer of the delays. Default `asyncScheduler`. */
-  scheduler?: SchedulerLike;
+  scheduler?: SchedulerLike | undefined;
   /** A number in [0, 1). Default `Math.random`; inject one to make delays exact in tests. */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 interface Policy {

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import { PermitGate, type Permit } from './gate';
 import type { Task } from './task';
-import { checkCount } from './internal/validate';
+import { checkCount, checkObject } from './internal/validate';
 
 /**
  * A counting semaphore as an Observable gate: `initialValue` permits, handed out in strict FIFO
@@ -22,8 +22,9 @@ export class Semaphore extends PermitGate {
    * @param initialValue - permits available at first; an integer ≥ 0 (0: every acquire waits for `release`)
    * @param options.maxValue - cap on held + available permits; `release` past it throws `RangeError`
    */
-  constructor(initialValue: number, options?: { maxValue?: number }) {
+  constructor(initialValue: number, options?: { maxValue?: number | undefined }) {
     super(checkCount('Semaphore', 'initialValue', initialValue, 0));
+    if (options !== undefined) checkObject('Semaphore', 'options', options);
     const maxValue = options?.maxValue;
     this.maxValue = maxValue === undefined ? Infinity : checkCount('Semaphore', 'options.maxValue', maxValue, Math.max(1, initialValue), true);
   }

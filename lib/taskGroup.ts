@@ -1,8 +1,9 @@
-import { EmptyError, Observable, Subscription, UnsubscriptionError, from, type ObservableInput, type Observer, type Subscriber } from 'rxjs';
+import { EmptyError, Observable, Subscription, UnsubscriptionError, from, type ObservableInput, type Subscriber } from 'rxjs';
 import { TaskGroupError } from './errors';
 import { cancellation, isCancelled } from './isCancelled';
 import { fromTask, type Task } from './task';
 import { getDeadline, withDeadline } from './internal/deadline';
+import { InnerSubscriber } from './internal/innerSubscriber';
 import { batch } from './internal/trampoline';
 import { checkFunction } from './internal/validate';
 import { WaitList, WaitNode } from './internal/waitList';
@@ -31,11 +32,65 @@ export interface TaskGroup {
  * subscriber of `start()`'s Observable, which takes its first value or its error.
  */
 class Child extends WaitNode {
-  /** Created first, so that a child cancelled while it is still being subscribed is torn down too. */
-  readonly subscription = new Subscription();
+  /**
+   * Its subscriber, which is also its subscription: the group holds it before the child runs, so
+   * a child cancelled while it is still being subscribed (a synchronous source) stops there.
+   */
+  readonly subscription: ChildSubscriber;
 
-  constructor(public starter: Subscriber<unknown> | null) {
+  constructor(
+    group: Group<unknown>,
+    public starter: Subscriber<unknown> | null,
+  ) {
     super();
+    this.subscription = new ChildSubscriber(group, this);
+  }
+}
+
+class ChildSubscriber extends InnerSubscriber<unknown> {
+  constructor(
+    private readonly group: Group<unknown>,
+    private readonly child: Child,
+  ) {
+    super();
+  }
+
+  protected onNext(value: unknown): void {
+    const first = this.child.starter;
+    if (first === null) return;
+    this.child.starter = null;
+    first.next(value);
+    first.complete();
+  }
+
+  protected onError(error: unknown): void {
+    this.group.childEnded(this.child, error, true);
+  }
+
+  protected onComplete(): void {
+    this.group.childEnded(this.child, undefined, false);
+  }
+}
+
+/** The group's subscriber to its host: held by the group before the host runs, like a child's. */
+class Host<R> extends InnerSubscriber<R> {
+  constructor(
+    private readonly group: Group<R>,
+    private readonly subscriber: Subscriber<R>,
+  ) {
+    super();
+  }
+
+  protected onNext(value: R): void {
+    this.subscriber.next(value);
+  }
+
+  protected onError(error: unknown): void {
+    this.group.hostEnded(error, true);
+  }
+
+  protected onComplete(): void {
+    this.group.hostEnded(undefined, false);
   }
 }
 
@@ -97,13 +152,9 @@ class Group<R> implements TaskGroup {
     try {
       const host = body(this);
       if (host !== undefined && !this.ended) {
-        this.host.add(
-          from(host).subscribe({
-            next: (value) => this.subscriber.next(value),
-            error: (error: unknown) => this.hostEnded(error, true),
-            complete: () => this.hostEnded(undefined, false),
-          }),
-        );
+        const hostSubscriber = new Host(this, this.subscriber);
+        this.host.add(hostSubscriber);
+        from(host).subscribe(hostSubscriber);
       } else {
         this.hostRunning = false;
       }
@@ -115,7 +166,8 @@ class Group<R> implements TaskGroup {
     this.settle();
   }
 
-  private childEnded(child: Child, error: unknown, failed: boolean): void {
+  /** @internal */
+  childEnded(child: Child, error: unknown, failed: boolean): void {
     if (!this.children.remove(child)) return;
     const starter = child.starter;
     if (starter !== null) {
@@ -132,24 +184,14 @@ class Group<R> implements TaskGroup {
 
   private spawn<T>(source: Observable<T>, starter: Subscriber<T> | null): Child {
     if (this.ended) throw new Error('taskGroup: the group has ended; a task can only be started while it runs');
-    const child = new Child(starter);
+    const child = new Child(this, starter);
     this.children.push(child);
-    const observer: Observer<T> = {
-      next: (value) => {
-        const first = child.starter;
-        if (first === null) return;
-        child.starter = null;
-        first.next(value);
-        first.complete();
-      },
-      error: (error: unknown) => this.childEnded(child, error, true),
-      complete: () => this.childEnded(child, undefined, false),
-    };
-    child.subscription.add(withDeadline(this.deadline, () => source.subscribe(observer)));
+    withDeadline(this.deadline, () => source.subscribe(child.subscription));
     return child;
   }
 
-  private hostEnded(error: unknown, failed: boolean): void {
+  /** @internal */
+  hostEnded(error: unknown, failed: boolean): void {
     this.hostRunning = false;
     if (failed && !isCancelled(error)) this.fail(error);
     else this.settle();

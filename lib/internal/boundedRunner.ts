@@ -5,7 +5,7 @@ import { getDeadline, withDeadline } from './deadline';
 import { Fifo } from './fifo';
 import { InnerSubscriber } from './innerSubscriber';
 import { batch } from './trampoline';
-import { checkCount, checkFunction, checkObject } from './validate';
+import { checkBoolean, checkCount, checkFunction, checkObject } from './validate';
 
 /** @internal */
 export type Project<T, R> = (value: T, index: number, signal: AbortSignal) => ObservableInput<R>;
@@ -28,14 +28,14 @@ export function boundedConfig<T, R>(
   where: string,
   project: Project<T, R>,
   limit: number,
-  options: { ordered?: boolean; limiter?: Gate } = {},
+  options: { ordered?: boolean | undefined; limiter?: Gate | undefined } = {},
 ): BoundedConfig<T, R> {
   checkFunction(where, 'project', project);
   checkCount(where, 'limit', limit, 1, true);
   checkObject(where, 'options', options);
   const { ordered = true, limiter } = options;
   if (limiter !== undefined) checkObject(where, 'options.limiter', limiter);
-  return { project, wantsSignal: project.length === 0 || project.length > 2, limit, ordered, limiter };
+  return { project, wantsSignal: project.length === 0 || project.length > 2, limit, ordered: checkBoolean(where, 'options.ordered', ordered), limiter };
 }
 
 /** One started task: the single subscriber object it costs. @internal */

@@ -1,6 +1,8 @@
-import { Observable, TimeoutError, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, TimeoutError, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber } from 'rxjs';
 import { getDeadline, withDeadline } from './deadline';
+import { InnerSubscriber } from './innerSubscriber';
 import { batch } from './trampoline';
+import { checkObject, checkScheduler } from './validate';
 
 // Browsers and Node fire a longer timer at once; a far deadline is reached in steps instead.
 const MAX_TIMER = 2 ** 31 - 1;
@@ -14,13 +16,19 @@ const MAX_TIMER = 2 ** 31 - 1;
  * Only this operator's own deadline is timed: an enclosing operator whose deadline comes first
  * acts by itself, and on a tie it acts first because it scheduled its timer first. In the frame
  * of the deadline, the deadline and the source's own end act in the order they were scheduled.
+ *
+ * Called at the operator's call time, so `options` is checked then, in the name of `where`.
  * @internal
  */
 export function deadlineScope<T>(
+  where: string,
   deadlineFrom: (now: number) => number,
   fail: boolean,
-  scheduler: SchedulerLike = asyncScheduler,
+  options: { scheduler?: SchedulerLike | undefined } | undefined,
 ): MonoTypeOperatorFunction<T> {
+  if (options !== undefined) checkObject(where, 'options', options);
+  if (options?.scheduler !== undefined) checkScheduler(where, 'options.scheduler', options.scheduler);
+  const scheduler = options?.scheduler ?? asyncScheduler;
   return (source) =>
     new Observable<T>((subscriber) => {
       const deadline = deadlineFrom(scheduler.now());
@@ -31,34 +39,47 @@ export function deadlineScope<T>(
         end();
         return undefined;
       }
-      let inner: Subscription | undefined;
+      const inner = new Forward(subscriber);
       // Timed before the source is subscribed: an inner operator's timer due in the same frame is
       // then scheduled after this one, so on a tie the outer acts.
-      const timer =
-        deadline === Infinity
-          ? undefined
-          : scheduler.schedule(function (this: SchedulerAction<undefined>) {
-              const left = wait();
-              if (left > 0) {
-                this.schedule(undefined, left);
-                return;
-              }
-              // One batch: a permit the source held is handed on only after our subscriber saw the end.
-              batch(() => {
-                inner?.unsubscribe();
-                end();
-              });
-            }, first);
-      inner = withDeadline(Math.min(deadline, getDeadline()), () =>
-        source.subscribe({
-          next: (value) => subscriber.next(value),
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => subscriber.complete(),
-        }),
-      );
-      return () => {
-        timer?.unsubscribe();
-        inner.unsubscribe();
-      };
+      if (deadline !== Infinity) {
+        subscriber.add(
+          scheduler.schedule(function (this: SchedulerAction<undefined>) {
+            const left = wait();
+            if (left > 0) {
+              this.schedule(undefined, left);
+              return;
+            }
+            // One batch: a permit the source held is handed on only after our subscriber saw the end.
+            batch(() => {
+              inner.unsubscribe();
+              end();
+            });
+          }, first),
+        );
+      }
+      // Added before subscribing: a consumer that unsubscribes while a synchronous source is still
+      // emitting (a downstream `take(1)`) stops it there.
+      subscriber.add(inner);
+      withDeadline(Math.min(deadline, getDeadline()), () => source.subscribe(inner));
     });
+}
+
+/** Mirrors the source to the output; being a Subscription, it is owned by the output before the source runs. */
+class Forward<T> extends InnerSubscriber<T> {
+  constructor(private readonly subscriber: Subscriber<T>) {
+    super();
+  }
+
+  protected onNext(value: T): void {
+    this.subscriber.next(value);
+  }
+
+  protected onError(error: unknown): void {
+    this.subscriber.error(error);
+  }
+
+  protected onComplete(): void {
+    this.subscriber.complete();
+  }
 }

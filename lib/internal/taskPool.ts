@@ -2,6 +2,7 @@ import type { Observable, Observer, Subscriber, Subscription } from 'rxjs';
 import { fromTask, type Task } from '../task';
 import { getDeadline, withDeadline } from './deadline';
 import { Fifo } from './fifo';
+import { InnerSubscriber } from './innerSubscriber';
 
 /** A running task: its place in the source, its place in `running`, and its last value. */
 class Entry<T> implements Observer<T> {
@@ -28,6 +29,25 @@ class Entry<T> implements Observer<T> {
   }
 }
 
+/** The pool's subscriber to its source of tasks. */
+class PoolSource<T> extends InnerSubscriber<Task<T>> {
+  constructor(private readonly pool: TaskPool<T, unknown>) {
+    super();
+  }
+
+  protected onNext(task: Task<T>): void {
+    this.pool.push(task);
+  }
+
+  protected onError(error: unknown): void {
+    this.pool.fail(error);
+  }
+
+  protected onComplete(): void {
+    this.pool.sourceComplete();
+  }
+}
+
 /**
  * The engine of `gather`, `race` and `asCompleted`, and the one place where their subscriptions are
  * kept: the source's, and each running task's in an array it leaves in O(1) (the last one takes its
@@ -43,7 +63,7 @@ export abstract class TaskPool<T, R> {
   private readonly pending = new Fifo<Task<T>>();
   /** The deadline in force at subscription: a task started later still runs under it. */
   private readonly deadline = getDeadline();
-  private source: Subscription | null = null;
+  private readonly source = new PoolSource<T>(this);
   /** Tasks started so far: the index of the next one, as they start in source order. */
   private started = 0;
   private sourceDone = false;
@@ -68,22 +88,21 @@ export abstract class TaskPool<T, R> {
   /** Subscribes to the source for the output subscription `subscriber`, which cancels everything when it ends. */
   run(source: Observable<Task<T>>): void {
     // Registered before subscribing: a consumer that unsubscribes while a synchronous source is still
-    // emitting must stop the tasks that follow from starting.
+    // emitting stops it there (`this.source` is its subscription from the start).
     this.subscriber.add(() => this.cancel());
-    const subscription = source.subscribe({
-      next: (task) => {
-        if (this.closed) return;
-        this.pending.push(task);
-        this.startQueued();
-      },
-      error: (error: unknown) => this.fail(error),
-      complete: () => {
-        this.sourceDone = true;
-        this.startQueued();
-      },
-    });
-    if (this.closed) subscription.unsubscribe();
-    else this.source = subscription;
+    source.subscribe(this.source);
+  }
+
+  /** The source emitted a task. @internal */
+  push(task: Task<T>): void {
+    this.pending.push(task);
+    this.startQueued();
+  }
+
+  /** @internal */
+  sourceComplete(): void {
+    this.sourceDone = true;
+    this.startQueued();
   }
 
   /** Called by an entry when its task completes or errors. @internal */
@@ -131,17 +150,18 @@ export abstract class TaskPool<T, R> {
     else subscription.unsubscribe();
   }
 
-  /** Cancels every other task and the source first, so their signals have aborted when the error arrives. */
-  private fail(error: unknown): void {
+  /** Cancels every other task and the source first, so their signals have aborted when the error arrives. @internal */
+  fail(error: unknown): void {
     if (this.closed) return;
     this.cancel();
     this.subscriber.error(error);
   }
 
-  private cancel(): void {
+  /** Cancels the source and every running task, and reports nothing more. */
+  protected cancel(): void {
     if (this.closed) return;
     this.closed = true;
-    this.source?.unsubscribe();
+    this.source.unsubscribe();
     // slot -1 also tells a task cancelled while it is still subscribing to unsubscribe once it can.
     for (let entry = this.running.pop(); entry !== undefined; entry = this.running.pop()) {
       entry.slot = -1;

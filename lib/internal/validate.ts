@@ -62,3 +62,16 @@ export function checkSignal(where: string, name: string, value: unknown): void {
     fail(TypeError, where, name, 'an AbortSignal', value);
   }
 }
+
+export function checkBoolean(where: string, name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') fail(TypeError, where, name, 'a boolean', value);
+  return value;
+}
+
+/** A `SchedulerLike` (duck-typed: `now` and `schedule` functions, so any RxJS version's scheduler passes). */
+export function checkScheduler(where: string, name: string, value: unknown): void {
+  const scheduler = value as { now?: unknown; schedule?: unknown } | null;
+  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
+    fail(TypeError, where, name, 'a SchedulerLike (with now() and schedule())', value);
+  }
+}
