@@ -18,12 +18,22 @@ export interface QueueState {
   readonly closed: boolean;
 }
 
-const ACCEPTED = 1;
-const REFUSED = 2;
+const WAITING = 0;
+/** Accepted, its completion not yet delivered: it can still withdraw its item. */
+const PENDING = 1;
+const DONE = 2;
+const WITHDRAWN = 3;
+const REFUSED = 4;
 
-/** One `put()` subscription: waits in line with its item, then is told accepted or refused. */
+/**
+ * One `put()` subscription: waits in line with its item, then is told accepted or refused. Once
+ * accepted it stands for its item in the buffer until its completion is delivered, so that an
+ * unsubscribe before then can still withdraw the item.
+ */
 class Putter<T> extends WaitNode implements Runnable {
-  outcome: 0 | typeof ACCEPTED | typeof REFUSED = 0;
+  state: typeof WAITING | typeof PENDING | typeof DONE | typeof WITHDRAWN | typeof REFUSED = WAITING;
+  /** Where it stands for its item while accepted. */
+  entries: Entries<T> | null = null;
 
   constructor(
     readonly item: T,
@@ -33,9 +43,73 @@ class Putter<T> extends WaitNode implements Runnable {
   }
 
   run(): void {
-    if (this.subscriber.closed) return;
-    if (this.outcome === ACCEPTED) this.subscriber.complete();
-    else this.subscriber.error(new QueueClosedError());
+    if (this.state === PENDING) this.complete();
+    else if (this.state === REFUSED && !this.subscriber.closed) this.subscriber.error(new QueueClosedError());
+  }
+
+  /** From here on the item belongs to the queue. */
+  complete(): void {
+    this.state = DONE;
+    this.subscriber.complete();
+  }
+}
+
+/** The item of an entry; a put not yet told it was accepted is told now, before anyone sees its item. */
+function release<T>(entry: T | Putter<T>): T {
+  if (!(entry instanceof Putter)) return entry;
+  if (entry.state === PENDING) entry.complete();
+  return entry.item as T;
+}
+
+/**
+ * Items in order, each a plain value or the put that brought it. A withdrawn put stays where it
+ * is, uncounted, until it reaches an end: taking it out of the middle would not be O(1).
+ */
+class Entries<T> {
+  private readonly fifo = new Fifo<T | Putter<T>>();
+  private withdrawn = 0;
+
+  get length(): number {
+    return this.fifo.length - this.withdrawn;
+  }
+
+  push(entry: T | Putter<T>): void {
+    this.fifo.push(this.adopt(entry));
+  }
+
+  pushFront(entry: T | Putter<T>): void {
+    this.fifo.pushFront(this.adopt(entry));
+  }
+
+  /** Removes the oldest entry; the caller checks `length > 0` first. */
+  shift(): T | Putter<T> {
+    if (this.withdrawn === 0) return this.fifo.take();
+    for (;;) {
+      const entry = this.fifo.take();
+      if (!(entry instanceof Putter && entry.state === WITHDRAWN)) return entry;
+      this.withdrawn--;
+    }
+  }
+
+  /** Removes the newest entry; the caller checks `length > 0` first. */
+  pop(): T | Putter<T> {
+    if (this.withdrawn === 0) return this.fifo.popBack();
+    for (;;) {
+      const entry = this.fifo.popBack();
+      if (!(entry instanceof Putter && entry.state === WITHDRAWN)) return entry;
+      this.withdrawn--;
+    }
+  }
+
+  /** `putter`, accepted into these entries and not yet told, takes its item back. */
+  withdraw(putter: Putter<T>): void {
+    putter.state = WITHDRAWN;
+    this.withdrawn++;
+  }
+
+  private adopt(entry: T | Putter<T>): T | Putter<T> {
+    if (entry instanceof Putter) entry.entries = this;
+    return entry;
   }
 }
 
@@ -46,6 +120,8 @@ const ENDING = 2;
 /** One `get()` subscription, or a `consume()` one that goes back in line after every item. */
 class Getter<T> extends WaitNode implements Runnable {
   state: typeof IDLE | typeof HANDED | typeof ENDING = IDLE;
+  /** Its notification is on the trampoline: a getter handed back and handed again keeps that place. */
+  scheduled = false;
 
   constructor(
     private readonly queue: Queue<T>,
@@ -56,6 +132,7 @@ class Getter<T> extends WaitNode implements Runnable {
   }
 
   run(): void {
+    this.scheduled = false;
     this.queue.deliver(this);
   }
 
@@ -74,11 +151,11 @@ class Getter<T> extends WaitNode implements Runnable {
  * getters are each served first in, first out; every operation is O(1), and synchronous hand-offs
  * run on a trampoline, so a million of them never deepen the stack.
  *
- * Unsubscribing is withdrawing: a `put()` unsubscribed before it was accepted never enqueues its
- * item, and a `get()` unsubscribed before it received one takes nothing. An item leaves the queue
- * only when it is delivered, so no item is ever lost or delivered twice. Acceptance is final: a
- * put unsubscribed after its item was accepted (in the same frame, before its completion arrived)
- * leaves the item queued.
+ * Unsubscribing is withdrawing: a `put()` unsubscribed before its completion arrived takes its item
+ * back (even if it was accepted in the same frame, or promised to a getter, which then waits on),
+ * and a `get()` unsubscribed before it received an item takes nothing. A put is told it completed
+ * before its item reaches anyone, so an item is delivered exactly when its put completed (or its
+ * `putNowait` returned): no item is ever lost or delivered twice, whatever is cancelled when.
  *
  * RxJS cannot slow a push source down: the backpressure reaches whatever waits for `put()` (an
  * `await` loop, `boundedMapFrom` reading an iterable); a `concatMap` over a hot source holds the
@@ -100,15 +177,17 @@ class Getter<T> extends WaitNode implements Runnable {
 export class Queue<T> {
   /** How many items the queue buffers: 0 for a rendezvous (a put waits for a get), `Infinity` for no limit. */
   readonly maxSize: number;
-  private readonly items = new Fifo<T>();
+  /** Items no getter was promised yet, oldest first. */
+  private readonly items = new Entries<T>();
   /**
-   * How many items at the head of `items` are promised to getters whose delivery is queued on the
+   * Items promised to the `handed` getters, one each, whose deliveries are queued on the
    * trampoline. Promising a count rather than a particular item is what makes a getter cancelled
-   * before its delivery harmless: every delivery takes the head, whoever takes it.
+   * before its delivery harmless: every delivery takes the oldest, and the newest goes back.
    */
-  private reserved = 0;
+  private readonly promised = new Entries<T>();
   private readonly putters = new WaitList<Putter<T>>();
   private readonly getters = new WaitList<Getter<T>>();
+  private readonly handed = new WaitList<Getter<T>>();
   private isClosed = false;
   private changes: Subject<void> | null = null;
 
@@ -122,7 +201,7 @@ export class Queue<T> {
    * given back by a getter cancelled just before its delivery: they are kept, not dropped.
    */
   get size(): number {
-    return this.items.length - this.reserved;
+    return this.items.length;
   }
 
   /** True once `close()` was called. */
@@ -132,7 +211,7 @@ export class Queue<T> {
 
   /**
    * Completes once `item` is accepted: at once if a getter waits or there is room, else when a get
-   * makes room. Unsubscribing before that withdraws the item. Errors with `QueueClosedError` if the
+   * makes room. Unsubscribing before the completion arrives withdraws the item. Errors with `QueueClosedError` if the
    * queue is closed, or closes while the put waits (the item is then never enqueued).
    */
   put(item: T): Observable<void> {
@@ -142,11 +221,11 @@ export class Queue<T> {
         return undefined;
       }
       const putter = new Putter(item, subscriber);
+      // Added first: a notification run by this very subscribe may cancel the put.
+      subscriber.add(() => this.withdraw(putter));
       this.putters.push(putter);
       this.flush();
-      return () => {
-        if (this.putters.remove(putter)) this.changed();
-      };
+      return undefined;
     });
   }
 
@@ -182,19 +261,25 @@ export class Queue<T> {
   }
 
   /**
-   * Takes the oldest item now (from a waiting putter on a rendezvous queue), or throws:
-   * `WouldBlockError` if there is none, `EndOfStreamError` if the queue is closed and drained.
+   * Takes the oldest item not yet promised to a `get()` or `consume()` (from a waiting putter on a
+   * rendezvous queue), or throws: `WouldBlockError` if there is none, `EndOfStreamError` if the
+   * queue is closed and drained. Getters that wait are served first: inside a delivery, an item
+   * already handed to the next getter is not taken from it.
    */
   getNowait(): T {
-    if (this.size === 0) {
-      const putter = this.putters.peek();
+    let item: T;
+    if (this.items.length > 0) {
+      item = release(this.items.shift());
+    } else {
+      // A putter waits on an empty queue only at maxSize 0 with no getter: its item passes straight over.
+      const putter = this.putters.popFront();
       if (putter === null) {
         if (this.isClosed) throw new EndOfStreamError();
         throw new WouldBlockError('Queue.getNowait: the queue is empty');
       }
-      this.accept(putter);
+      putter.complete();
+      item = putter.item;
     }
-    const item = this.items.take();
     this.flush();
     return item;
   }
@@ -207,13 +292,13 @@ export class Queue<T> {
     if (this.isClosed) return;
     this.isClosed = true;
     for (let putter = this.putters.popFront(); putter !== null; putter = this.putters.popFront()) {
-      putter.outcome = REFUSED;
+      putter.state = REFUSED;
       enqueue(putter);
     }
     // Getters only wait on an empty queue: none of them will ever get an item.
     for (let getter = this.getters.popFront(); getter !== null; getter = this.getters.popFront()) {
       getter.state = ENDING;
-      enqueue(getter);
+      this.schedule(getter);
     }
     drain();
     this.changed();
@@ -231,11 +316,20 @@ export class Queue<T> {
       getter.end();
       return;
     }
-    // Idle: cancelled after it was handed an item, which it gave back then.
+    // Idle: cancelled or handed back after it was handed an item, which it gave back then.
     if (getter.state !== HANDED) return;
     getter.state = IDLE;
-    this.reserved--;
-    getter.subscriber.next(this.items.take());
+    this.handed.remove(getter);
+    const entry = this.promised.shift();
+    const item = release(entry);
+    if (getter.subscriber.closed) {
+      // Cancelled by the completion of that item's put: one promise fewer, as in `cancel`.
+      this.promised.pushFront(entry);
+      this.items.pushFront(this.promised.pop());
+      this.flush();
+      return;
+    }
+    getter.subscriber.next(item);
     if (!getter.repeat) getter.subscriber.complete();
     else if (!getter.subscriber.closed) this.serve(getter);
   }
@@ -243,13 +337,15 @@ export class Queue<T> {
   private serving(repeat: boolean): Observable<T> {
     return new Observable<T>((subscriber) => {
       const getter = new Getter(this, subscriber, repeat);
+      // Added first: a notification run by this very subscribe may cancel the get.
+      subscriber.add(() => this.cancel(getter));
       this.serve(getter);
-      return () => this.cancel(getter);
+      return undefined;
     });
   }
 
   private serve(getter: Getter<T>): void {
-    if (this.isClosed && this.size === 0) {
+    if (this.isClosed && this.items.length === 0) {
       getter.end();
       return;
     }
@@ -260,12 +356,43 @@ export class Queue<T> {
   private cancel(getter: Getter<T>): void {
     const handed = getter.state === HANDED;
     getter.state = IDLE;
-    if (this.getters.remove(getter)) {
-      this.changed();
-    } else if (handed) {
-      // Its item is still at the head of the queue: it goes to the next getter instead.
-      this.reserved--;
+    if (handed) {
+      this.handed.remove(getter);
+      // One promise fewer: the newest promised item goes back to the head of the queue.
+      this.items.pushFront(this.promised.pop());
       this.flush();
+    } else if (this.getters.remove(getter)) {
+      this.changed();
+    }
+  }
+
+  /** A put's teardown: a waiting put leaves the line; an accepted one not yet told takes its item back. */
+  private withdraw(putter: Putter<T>): void {
+    if (this.putters.remove(putter)) {
+      this.changed();
+      return;
+    }
+    if (putter.state !== PENDING) return;
+    const entries = putter.entries!;
+    entries.withdraw(putter);
+    if (entries === this.promised) {
+      // One item fewer for the handed getters: the oldest free item takes its place, or else the
+      // last getter handed one goes back to the head of the line.
+      if (this.items.length > 0) this.promised.push(this.items.shift());
+      else this.handBack(this.handed.peekBack()!);
+    }
+    this.flush();
+  }
+
+  private handBack(getter: Getter<T>): void {
+    this.handed.remove(getter);
+    if (this.isClosed) {
+      // Nothing will be put any more.
+      getter.state = ENDING;
+      this.schedule(getter);
+    } else {
+      getter.state = IDLE;
+      this.getters.pushFront(getter);
     }
   }
 
@@ -276,11 +403,12 @@ export class Queue<T> {
   private flush(): void {
     for (;;) {
       const putter = this.putters.peek();
-      if (this.size > 0 && this.getters.size > 0) {
+      if (this.items.length > 0 && this.getters.size > 0) {
         const getter = this.getters.popFront()!;
         getter.state = HANDED;
-        this.reserved++;
-        enqueue(getter);
+        this.handed.push(getter);
+        this.promised.push(this.items.shift());
+        this.schedule(getter);
       } else if (putter !== null && this.size < this.maxSize + this.getters.size) {
         // A waiting getter is room too: that is how a rendezvous put gets through.
         this.accept(putter);
@@ -294,9 +422,15 @@ export class Queue<T> {
 
   private accept(putter: Putter<T>): void {
     this.putters.remove(putter);
-    this.items.push(putter.item);
-    putter.outcome = ACCEPTED;
+    putter.state = PENDING;
+    this.items.push(putter);
     enqueue(putter);
+  }
+
+  private schedule(getter: Getter<T>): void {
+    if (getter.scheduled) return;
+    getter.scheduled = true;
+    enqueue(getter);
   }
 
   private snapshot(): QueueState {

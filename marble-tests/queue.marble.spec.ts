@@ -178,6 +178,41 @@ describe('Queue (marbles)', () => {
     });
   });
 
+  it('a putter cancelled in the frame a get makes room, after its item was accepted but before its completion arrived: the item is withdrawn', () => {
+    testScheduler().run(({ cold, hot, expectObservable }) => {
+      const queue = new Queue<string>(1);
+      queue.putNowait('a');
+      const stop = new Subject<void>();
+      // 'b' is accepted as the get of frame 2 takes 'a'; that delivery cancels the put before its completion runs.
+      expectObservable(cold('b').pipe(putEach(queue), takeUntil(stop))).toBe('--|');
+      const got = hot('--g---g').pipe(
+        getEach(queue),
+        tap(() => stop.next()),
+      );
+      expectObservable(got).toBe('--a----');
+      // Frame 2: 'a' taken and 'b' withdrawn, nothing left; frame 6: the second get finds nothing and waits.
+      expectObservable(queue.state$, '-^').toBe('-ab---c', { a: state(1, 1, 0), b: state(0, 0, 0), c: state(0, 0, 1) });
+    });
+  });
+
+  it('getNowait inside a delivery does not take the item promised to a getter waiting before it (FIFO among getters)', () => {
+    const nowait: string[] = [];
+    testScheduler().run(({ hot, expectObservable }) => {
+      const queue = new Queue<string>(Infinity);
+      const first = queue.get().pipe(
+        tap(() => {
+          queue.putNowait('y'); // promised to the getter waiting since frame 1
+          queue.putNowait('z');
+          nowait.push(queue.getNowait());
+        }),
+      );
+      expectObservable(first).toBe('---(x|)');
+      expectObservable(hot('-g').pipe(getEach(queue))).toBe('---y');
+      hot('---x').subscribe((x) => queue.putNowait(x));
+    });
+    expect(nowait).toEqual(['z']);
+  });
+
   it('state$ follows a producer and a consumer: current state on subscribe, then each change once', () => {
     testScheduler().run(({ hot, expectObservable }) => {
       const queue = new Queue<string>(1);

@@ -240,20 +240,159 @@ describe('Queue', () => {
       expect(queue.size).toBe(0);
     });
 
-    it('acceptance is final: a put unsubscribed after its item was accepted, before its completion arrived, leaves the item queued', () => {
+    it('a put unsubscribed after its item was accepted, before its completion arrived, withdraws the item', () => {
       const queue = new Queue<string>(1);
       queue.putNowait('a');
       const put = record(queue.put('b'));
+      const inside: QueueState[] = [];
       queue.get().subscribe(() => {
         // 'b' was accepted when 'a' left; its completion is queued behind this delivery.
-        expect(counters(queue)).toEqual({ size: 1, waitingPutters: 0, waitingGetters: 0, closed: false });
+        inside.push(counters(queue));
         put.subscription.unsubscribe();
+        inside.push(counters(queue));
       });
       expect(put.completed).toBe(false);
-      expect(queue.getNowait()).toBe('b');
+      expect(put.subscription.closed).toBe(true);
+      expect(inside).toEqual([
+        { size: 1, waitingPutters: 0, waitingGetters: 0, closed: false },
+        { size: 0, waitingPutters: 0, waitingGetters: 0, closed: false },
+      ]);
+      expect(() => queue.getNowait()).toThrow(WouldBlockError);
+      expect(queue.size).toBe(0);
     });
 
-    it('getNowait while a delivery is queued takes the head, and the queued getter the next item: delivery order is put order', () => {
+    it('a put withdrawn after its item was handed to a getter, before either was notified: the getter goes back to the head of the line', () => {
+      const queue = new Queue<string>(0);
+      const stop = new Subject<void>();
+      let put: ReturnType<typeof record<void>> | undefined;
+      const inside: QueueState[] = [];
+      queue.get().subscribe(() => {
+        // 'b' is accepted and handed to `second` at once; both notifications are queued behind this one.
+        put = record(queue.put('b').pipe(takeUntil(stop)));
+        inside.push(counters(queue));
+        stop.next();
+        inside.push(counters(queue));
+      });
+      const second = record(queue.get());
+      const third = record(queue.get());
+      queue.putNowait('a');
+      expect(put).toMatchObject({ completed: true, values: [] }); // takeUntil's own completion, not the put's
+      expect(inside).toEqual([
+        { size: 0, waitingPutters: 0, waitingGetters: 1, closed: false },
+        { size: 0, waitingPutters: 0, waitingGetters: 2, closed: false },
+      ]);
+      expect([second.values, third.values]).toEqual([[], []]);
+      queue.putNowait('c');
+      queue.putNowait('d');
+      expect([second.values, third.values]).toEqual([['c'], ['d']]);
+    });
+
+    it('a put withdrawn after its item was handed to a getter: the getter takes the next buffered item instead', () => {
+      const queue = new Queue<string>(Infinity);
+      const stop = new Subject<void>();
+      let put: ReturnType<typeof record<void>> | undefined;
+      queue.get().subscribe(() => {
+        put = record(queue.put('b').pipe(takeUntil(stop))); // handed to `second`
+        queue.putNowait('c');
+        stop.next();
+        expect(queue.size).toBe(0);
+      });
+      const second = record(queue.get());
+      queue.putNowait('a');
+      expect(put!.values).toEqual([]);
+      expect(second.values).toEqual(['c']);
+      expect(queue.size).toBe(0);
+      expect(() => queue.getNowait()).toThrow(WouldBlockError);
+    });
+
+    it('a put whose item is taken before its completion arrived completes then, and can no longer withdraw it', () => {
+      const queue = new Queue<string>(1);
+      queue.putNowait('a');
+      const put = record(queue.put('b'));
+      const got: string[] = [];
+      queue.get().subscribe(() => {
+        expect(put.completed).toBe(false);
+        got.push(queue.getNowait());
+        // Delivered, so completed: the put saw its item accepted before anyone could take it.
+        expect(put.completed).toBe(true);
+        put.subscription.unsubscribe();
+      });
+      expect(got).toEqual(['b']);
+      expect(put.completed).toBe(true);
+      expect(queue.size).toBe(0);
+    });
+
+    it('a put withdrawn after close, its item handed to a getter: the getter ends with EndOfStreamError', () => {
+      const queue = new Queue<string>(0);
+      const stop = new Subject<void>();
+      let put: ReturnType<typeof record<void>> | undefined;
+      queue.get().subscribe(() => {
+        put = record(queue.put('b').pipe(takeUntil(stop))); // handed to `second`
+        queue.close();
+        stop.next();
+      });
+      const second = record(queue.get());
+      queue.putNowait('a');
+      expect(put!.values).toEqual([]);
+      expect(second.values).toEqual([]);
+      expect(second.error).toBeInstanceOf(EndOfStreamError);
+      expect(counters(queue)).toEqual({ size: 0, waitingPutters: 0, waitingGetters: 0, closed: true });
+    });
+
+    it('a getter cancelled after its promised item was withdrawn and replaced: the newest promised item goes back, skipping the withdrawn one', () => {
+      const queue = new Queue<string>(Infinity);
+      const stopPut = new Subject<void>();
+      const stopSecond = new Subject<void>();
+      queue.get().subscribe(() => {
+        queue.putNowait('x'); // handed to `second`
+        queue.put('p').pipe(takeUntil(stopPut)).subscribe(); // handed to `third`
+        stopPut.next(); // 'p' withdrawn: `third` waits again
+        stopSecond.next(); // 'x' goes back, to `third`
+      });
+      const second = record(queue.get().pipe(takeUntil(stopSecond)));
+      const third = record(queue.get());
+      queue.putNowait('a');
+      expect(second).toMatchObject({ values: [], completed: true });
+      expect(third).toMatchObject({ values: ['x'], completed: true });
+      expect(counters(queue)).toEqual({ size: 0, waitingPutters: 0, waitingGetters: 0, closed: false });
+    });
+
+    it('a getter cancelled by the completion of the put whose item it is being given: the item goes to the next getter', () => {
+      const queue = new Queue<string>(0);
+      const stopFirstPut = new Subject<void>();
+      const stopSecond = new Subject<void>();
+      let put: ReturnType<typeof record<void>> | undefined;
+      queue.get().subscribe(() => {
+        // 'p1' is handed to `second`, then withdrawn: `second` waits again, its delivery still queued.
+        queue.put('p1').pipe(takeUntil(stopFirstPut)).subscribe();
+        stopFirstPut.next();
+        // 'p2' is handed to `second` at that earlier place in line, ahead of the put's own completion.
+        put = record(queue.put('p2'));
+        put.subscription.add(() => stopSecond.next());
+      });
+      const second = record(queue.get().pipe(takeUntil(stopSecond)));
+      const third = record(queue.get());
+      queue.putNowait('a');
+      expect(put!.completed).toBe(true);
+      expect(second).toMatchObject({ values: [], completed: true });
+      expect(third).toMatchObject({ values: ['p2'], completed: true });
+      expect(counters(queue)).toEqual({ size: 0, waitingPutters: 0, waitingGetters: 0, closed: false });
+    });
+
+    it('a get cancelled by a notification that runs before its first delivery, while still subscribing, takes nothing', () => {
+      const queue = new Queue<string>(0);
+      const stop = new Subject<void>();
+      // The put's completion runs first, inside the get's subscription, and cancels the get.
+      const put = record(queue.put('a'));
+      put.subscription.add(() => stop.next());
+      const get = record(queue.get().pipe(takeUntil(stop)));
+      expect(put.completed).toBe(true);
+      expect(get).toMatchObject({ values: [], completed: true });
+      // The item is kept, not lost.
+      expect(queue.getNowait()).toBe('a');
+    });
+
+    it('getNowait while a delivery is queued leaves the promised item to the waiting getter: FIFO among getters', () => {
       const queue = new Queue<string>(Infinity);
       const delivered: string[] = [];
       queue.get().subscribe((x) => {
@@ -264,8 +403,26 @@ describe('Queue', () => {
       });
       queue.get().subscribe((x) => delivered.push(`g2:${x}`));
       queue.putNowait('a');
-      expect(delivered).toEqual(['g1:a', 'nowait:b', 'g2:c']);
+      expect(delivered).toEqual(['g1:a', 'nowait:c', 'g2:b']);
       expect(queue.size).toBe(0);
+    });
+
+    it('getNowait throws WouldBlockError when every buffered item is promised to a waiting getter', () => {
+      const queue = new Queue<string>(Infinity);
+      const outcomes: unknown[] = [];
+      queue.get().subscribe(() => {
+        queue.putNowait('b'); // handed to g2, delivery queued
+        try {
+          outcomes.push(queue.getNowait());
+        } catch (error) {
+          outcomes.push(error);
+        }
+      });
+      const second = record(queue.get());
+      queue.putNowait('a');
+      expect(outcomes).toEqual([new WouldBlockError('Queue.getNowait: the queue is empty')]);
+      expect(outcomes[0]).toBeInstanceOf(WouldBlockError);
+      expect(second.values).toEqual(['b']);
     });
   });
 

@@ -30,6 +30,23 @@ export class Fifo<T> {
     return item;
   }
 
+  /** Puts `item` back in front of the oldest one. */
+  pushFront(item: T): void {
+    if (this.length === this.slots.length) this.grow();
+    this.head = (this.head - 1) & (this.slots.length - 1);
+    this.slots[this.head] = item;
+    this.length++;
+  }
+
+  /** Removes and returns the newest item; the caller checks `length > 0` first. */
+  popBack(): T {
+    const at = (this.head + this.length - 1) & (this.slots.length - 1);
+    const item = this.slots[at] as T;
+    this.slots[at] = undefined;
+    this.length--;
+    return item;
+  }
+
   /** Drops every item, and the memory a burst grew the ring to. */
   clear(): void {
     this.slots = new Array<T | undefined>(8);

@@ -44,6 +44,21 @@ export class WaitList<N extends WaitNode> {
     return true;
   }
 
+  /** Puts `node` first: a waiter whose grant was taken back keeps its place at the head of the line. */
+  pushFront(node: N): void {
+    node.prev = null;
+    node.next = this.head;
+    if (this.head === null) this.tail = node;
+    else this.head.prev = node;
+    this.head = node;
+    node.queued = true;
+    this.size++;
+  }
+
+  peekBack(): N | null {
+    return this.tail;
+  }
+
   /** Removes and returns the first node, or null when empty. */
   popFront(): N | null {
     const node = this.head;
