@@ -1,0 +1,173 @@
+import { NEVER, asyncScheduler } from 'rxjs';
+import {
+  CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, boundedMap, boundedMapFrom, failAfter, failAt, moveOnAfter, moveOnAt, retry, taskGroup,
+  withPermit, type RetryOptions, type TaskGroup,
+} from 'rxjs-concurrency';
+
+/*
+ * The README's "Bad input" table, as a test: every public function × every kind of bad argument
+ * throws at call time, with the error class and the exact message in the table. Run with
+ * BAD_INPUT_TABLE=1 to print the table as markdown.
+ */
+
+type Row = readonly [call: string, argument: string, fn: () => unknown, error: typeof RangeError | typeof TypeError, message: string];
+
+const project = (v: number) => [v];
+
+/** Calls `fn` with the handle of a running group, and rethrows what it threw. */
+function withGroup(fn: (tg: TaskGroup) => unknown): void {
+  let thrown: unknown;
+  let threw = false;
+  taskGroup((tg) => {
+    try {
+      fn(tg);
+    } catch (error) {
+      threw = true;
+      thrown = error;
+    }
+    return NEVER;
+  }).subscribe().unsubscribe();
+  if (threw) throw thrown;
+}
+const any = (v: unknown): never => v as never;
+
+const rows: Row[] = [
+  // Semaphore
+  ['new Semaphore(initialValue)', '-1', () => new Semaphore(-1), RangeError, 'Semaphore: initialValue must be an integer >= 0, received -1'],
+  ['new Semaphore(initialValue)', '1.5', () => new Semaphore(1.5), RangeError, 'Semaphore: initialValue must be an integer >= 0, received 1.5'],
+  ['new Semaphore(initialValue)', 'NaN', () => new Semaphore(NaN), RangeError, 'Semaphore: initialValue must be an integer >= 0, received NaN'],
+  ['new Semaphore(initialValue)', 'Infinity', () => new Semaphore(Infinity), RangeError, 'Semaphore: initialValue must be an integer >= 0, received Infinity'],
+  ['new Semaphore(initialValue)', "'1' (not a number)", () => new Semaphore(any('1')), TypeError, 'Semaphore: initialValue must be an integer >= 0, received "1"'],
+  ['new Semaphore(initialValue)', 'missing', () => new Semaphore(any(undefined)), TypeError, 'Semaphore: initialValue must be an integer >= 0, received undefined'],
+  ['new Semaphore(n, { maxValue })', 'below initialValue', () => new Semaphore(3, { maxValue: 2 }), RangeError, 'Semaphore: options.maxValue must be an integer >= 3 or Infinity, received 2'],
+  ['new Semaphore(n, { maxValue })', '0', () => new Semaphore(0, { maxValue: 0 }), RangeError, 'Semaphore: options.maxValue must be an integer >= 1 or Infinity, received 0'],
+  ['new Semaphore(n, { maxValue })', "'2'", () => new Semaphore(1, { maxValue: any('2') }), TypeError, 'Semaphore: options.maxValue must be an integer >= 1 or Infinity, received "2"'],
+  ['Semaphore.acquire / run / tryAcquire(weight)', '0', () => new Semaphore(1).acquire(0), RangeError, 'Semaphore: weight must be an integer >= 1, received 0'],
+  ['Semaphore.acquire / run / tryAcquire(weight)', '1.5', () => new Semaphore(1).run(NEVER, 1.5), RangeError, 'Semaphore: weight must be an integer >= 1, received 1.5'],
+  ['Semaphore.acquire / run / tryAcquire(weight)', 'NaN', () => new Semaphore(1).tryAcquire(NaN), RangeError, 'Semaphore: weight must be an integer >= 1, received NaN'],
+  ['Semaphore.acquire / run / tryAcquire(weight)', "'1'", () => new Semaphore(1).acquire(any('1')), TypeError, 'Semaphore: weight must be an integer >= 1, received "1"'],
+  ['Semaphore.acquire / run / tryAcquire(weight)', 'above maxValue', () => new Semaphore(1, { maxValue: 2 }).acquire(3), RangeError, 'Semaphore: weight must be <= maxValue 2, received 3'],
+  ['Semaphore.release(count)', '-1', () => new Semaphore(1).release(-1), RangeError, 'Semaphore.release: count must be an integer >= 0, received -1'],
+  ['Semaphore.release(count)', '1.5', () => new Semaphore(1).release(1.5), RangeError, 'Semaphore.release: count must be an integer >= 0, received 1.5'],
+  ['Semaphore.release(count)', "'1'", () => new Semaphore(1).release(any('1')), TypeError, 'Semaphore.release: count must be an integer >= 0, received "1"'],
+  ['Semaphore.release(count)', 'past maxValue', () => new Semaphore(1, { maxValue: 2 }).release(2), RangeError, 'Semaphore.release: count must keep the permits within maxValue 2, received 2 with 1 permits in existence'],
+  // CapacityLimiter
+  ['new CapacityLimiter(totalTokens)', '0', () => new CapacityLimiter(0), RangeError, 'CapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received 0'],
+  ['new CapacityLimiter(totalTokens)', '2.5', () => new CapacityLimiter(2.5), RangeError, 'CapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received 2.5'],
+  ['new CapacityLimiter(totalTokens)', 'NaN', () => new CapacityLimiter(NaN), RangeError, 'CapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received NaN'],
+  ['new CapacityLimiter(totalTokens)', "'4'", () => new CapacityLimiter(any('4')), TypeError, 'CapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received "4"'],
+  ['CapacityLimiter.totalTokens = v', '-1', () => { new CapacityLimiter(1).totalTokens = -1; }, RangeError, 'CapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received -1'],
+  ['CapacityLimiter.totalTokens = v', 'null', () => { new CapacityLimiter(1).totalTokens = any(null); }, TypeError, 'CapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received null'],
+  ['CapacityLimiter.acquireOnBehalfOf(borrower)', 'null', () => new CapacityLimiter(1).acquireOnBehalfOf(any(null)), TypeError, 'CapacityLimiter.acquireOnBehalfOf: borrower must be an object, received null'],
+  ['CapacityLimiter.acquireOnBehalfOf(borrower)', "'task-1' (a primitive)", () => new CapacityLimiter(1).acquireOnBehalfOf(any('task-1')), TypeError, 'CapacityLimiter.acquireOnBehalfOf: borrower must be an object, received "task-1"'],
+  // withPermit
+  ['withPermit(gate, weight)', '0', () => withPermit(new Semaphore(1), 0), RangeError, 'withPermit: weight must be an integer >= 1, received 0'],
+  ['withPermit(gate, weight)', "'1'", () => withPermit(new Semaphore(1), any('1')), TypeError, 'withPermit: weight must be an integer >= 1, received "1"'],
+  ['withPermit(gate, weight)', '2 on a Lock', () => withPermit(new Lock(), 2), RangeError, 'withPermit: weight must be 1 for a gate that is not a Semaphore, received 2'],
+  ['withPermit(gate, weight)', 'above maxValue', () => withPermit(new Semaphore(1, { maxValue: 1 }), 2), RangeError, 'withPermit: weight must be <= maxValue 1, received 2'],
+  ['withPermit(gate)', 'null', () => withPermit(any(null)), TypeError, 'withPermit: gate must be an object, received null'],
+  // Tasks
+  ['gate.run(work)', '123', () => new Lock().run(any(123)), TypeError, 'run: work must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
+  ['gate.run(work)', 'null', () => new Semaphore(1).run(any(null)), TypeError, 'run: work must be an ObservableInput or a function (signal) => ObservableInput, received null'],
+  ['gate.acquireAsync({ signal })', '1', () => new Lock().acquireAsync({ signal: any(1) }), TypeError, 'acquireAsync: options.signal must be an AbortSignal, received 1'],
+  ['tg.startSoon(task)', '123', () => withGroup((tg) => tg.startSoon(any(123))), TypeError, 'TaskGroup.startSoon: task must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
+  ['tg.start(task)', '123', () => withGroup((tg) => tg.start(any(123))), TypeError, 'TaskGroup.start: task must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
+  // gather
+  ['gather(options)', '5', () => gather(any(5)), TypeError, 'gather: options must be an object, received 5'],
+  ['gather({ returnErrors })', '1', () => gather({ returnErrors: any(1) }), TypeError, 'gather: returnErrors must be a boolean, received 1'],
+  // Queue
+  ['new Queue(maxSize)', '-1', () => new Queue(-1), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received -1'],
+  ['new Queue(maxSize)', '1.5', () => new Queue(1.5), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received 1.5'],
+  ['new Queue(maxSize)', 'NaN', () => new Queue(NaN), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received NaN'],
+  ['new Queue(maxSize)', 'missing', () => new Queue(any(undefined)), TypeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received undefined'],
+  // taskGroup
+  ['taskGroup(body)', '123', () => taskGroup(any(123)), TypeError, 'taskGroup: body must be a function, received 123'],
+  ['taskGroup(body)', 'null', () => taskGroup(any(null)), TypeError, 'taskGroup: body must be a function, received null'],
+  // deadlines
+  ['failAfter(ms)', 'NaN', () => failAfter(NaN), RangeError, 'failAfter: ms must be a number, not NaN, received NaN'],
+  ['failAfter(ms)', "'100'", () => failAfter(any('100')), TypeError, 'failAfter: ms must be a number, received "100"'],
+  ['moveOnAfter(ms)', 'NaN', () => moveOnAfter(NaN), RangeError, 'moveOnAfter: ms must be a number, not NaN, received NaN'],
+  ['moveOnAfter(ms)', 'null', () => moveOnAfter(any(null)), TypeError, 'moveOnAfter: ms must be a number, received null'],
+  ['failAt(deadline)', 'NaN', () => failAt(NaN), RangeError, 'failAt: deadline must be a number, not NaN, received NaN'],
+  ['failAt(deadline)', 'a Date', () => failAt(any(new Date(0))), TypeError, 'failAt: deadline must be a number, received an object'],
+  ['moveOnAt(deadline)', 'NaN', () => moveOnAt(NaN), RangeError, 'moveOnAt: deadline must be a number, not NaN, received NaN'],
+  ['moveOnAt(deadline)', "'soon'", () => moveOnAt(any('soon')), TypeError, 'moveOnAt: deadline must be a number, received "soon"'],
+  // boundedMap / boundedMapFrom
+  ['boundedMap(project, limit)', 'project not a function', () => boundedMap(any(null), 2), TypeError, 'boundedMap: project must be a function, received null'],
+  ['boundedMap(project, limit)', 'limit 0', () => boundedMap(project, 0), RangeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received 0'],
+  ['boundedMap(project, limit)', 'limit 1.5', () => boundedMap(project, 1.5), RangeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received 1.5'],
+  ['boundedMap(project, limit)', 'limit NaN', () => boundedMap(project, NaN), RangeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received NaN'],
+  ['boundedMap(project, limit)', "limit '2'", () => boundedMap(project, any('2')), TypeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received "2"'],
+  ['boundedMap(project, limit, options)', "options 'fast'", () => boundedMap(project, 2, any('fast')), TypeError, 'boundedMap: options must be an object, received "fast"'],
+  ['boundedMap(project, limit, options)', 'options.limiter 3', () => boundedMap(project, 2, { limiter: any(3) }), TypeError, 'boundedMap: options.limiter must be an object, received 3'],
+  ['boundedMapFrom(input, project, limit)', 'input 42', () => boundedMapFrom(any(42), project, 2), TypeError, 'boundedMapFrom: input must be an iterable or an async iterable, received 42'],
+  ['boundedMapFrom(input, project, limit)', 'input {}', () => boundedMapFrom(any({}), project, 2), TypeError, 'boundedMapFrom: input must be an iterable or an async iterable, received an object'],
+  ['boundedMapFrom(input, project, limit)', 'limit 0', () => boundedMapFrom([1], project, 0), RangeError, 'boundedMapFrom: limit must be an integer >= 1 or Infinity, received 0'],
+  ['boundedMapFrom(input, project, limit)', 'project not a function', () => boundedMapFrom([1], any('p'), 1), TypeError, 'boundedMapFrom: project must be a function, received "p"'],
+  // asCompleted
+  ['asCompleted({ limit })', '0', () => asCompleted({ limit: 0 }), RangeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received 0'],
+  ['asCompleted({ limit })', '1.5', () => asCompleted({ limit: 1.5 }), RangeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received 1.5'],
+  ['asCompleted({ limit })', "'3'", () => asCompleted({ limit: any('3') }), TypeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received "3"'],
+  // retry
+  ['retry(options)', "'fast'", () => retry(any('fast')), TypeError, 'retry: options must be an object, received "fast"'],
+  ['retry({ attempts })', '0', () => retry({ attempts: 0 }), RangeError, 'retry: attempts must be an integer >= 1 or Infinity, received 0'],
+  ['retry({ attempts })', '2.5', () => retry({ attempts: 2.5 }), RangeError, 'retry: attempts must be an integer >= 1 or Infinity, received 2.5'],
+  ['retry({ attempts })', "'3'", () => retry({ attempts: any('3') }), TypeError, 'retry: attempts must be an integer >= 1 or Infinity, received "3"'],
+  ['retry({ baseDelay })', '-1', () => retry({ baseDelay: -1 }), RangeError, 'retry: baseDelay must be a number >= 0, received -1'],
+  ['retry({ baseDelay })', 'NaN', () => retry({ baseDelay: NaN }), RangeError, 'retry: baseDelay must be a number >= 0, received NaN'],
+  ['retry({ factor })', '0.5', () => retry({ factor: 0.5 }), RangeError, 'retry: factor must be a number >= 1, received 0.5'],
+  ['retry({ maxDelay })', '-1', () => retry({ maxDelay: -1 }), RangeError, 'retry: maxDelay must be a number >= 0, received -1'],
+  ['retry({ jitter })', '1.5', () => retry({ jitter: 1.5 }), RangeError, 'retry: jitter must be a number from 0 to 1, received 1.5'],
+  ['retry({ jitter })', '-0.1', () => retry({ jitter: -0.1 }), RangeError, 'retry: jitter must be a number from 0 to 1, received -0.1'],
+  ['retry({ jitter })', "'0.1'", () => retry({ jitter: any('0.1') }), TypeError, 'retry: jitter must be a number from 0 to 1, received "0.1"'],
+  ['retry({ retryOn })', 'true', () => retry({ retryOn: any(true) }), TypeError, 'retry: retryOn must be a function, received true'],
+  ['retry({ deadline })', 'NaN', () => retry({ deadline: NaN }), RangeError, 'retry: deadline must be a number, not NaN, received NaN'],
+  ['retry({ scheduler })', '42', () => retry({ scheduler: any(42) }), TypeError, 'retry: scheduler must be an object, received 42'],
+  ['retry({ random })', '0.5', () => retry({ random: any(0.5) }), TypeError, 'retry: random must be a function, received 0.5'],
+];
+
+describe('bad input: every public function throws at call time with the documented class and message', () => {
+  it.each(rows.map((row) => [`${row[0]} with ${row[1]}`, row] as const))('%s', (_name, [, , fn, ErrorClass, message]) => {
+    let thrown: unknown;
+    try {
+      fn();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ErrorClass);
+    expect((thrown as Error).constructor).toBe(ErrorClass);
+    expect((thrown as Error).message).toBe(message);
+  });
+
+  it('good values of the same parameters do not throw (the table is about the bad ones only)', () => {
+    const options: RetryOptions = { attempts: Infinity, baseDelay: 0, factor: 1, maxDelay: 0, jitter: 1, deadline: -Infinity, scheduler: asyncScheduler, random: () => 0, retryOn: () => true };
+    expect(() => [
+      new Semaphore(0), new Semaphore(2, { maxValue: 2 }), new Semaphore(0, { maxValue: Infinity }), new CapacityLimiter(Infinity), new Queue(0), new Queue(Infinity),
+      new Semaphore(2, { maxValue: 2 }).acquire(2), withPermit(new Lock(), 1), withPermit(new Semaphore(1), 1),
+      failAfter(-1), failAfter(Infinity), moveOnAt(-Infinity), boundedMap(project, Infinity, {}), boundedMapFrom(new Set([1]), project, 1),
+      asCompleted({}), retry(options), retry(),
+    ]).not.toThrow();
+  });
+});
+
+describe('bad tasks inside a group', () => {
+  it('tg.startSoon(123) and tg.start(123) leave the group running, with no child', () => {
+    let size = -1;
+    const events: string[] = [];
+    const subscription = taskGroup((tg) => {
+      for (const call of [() => tg.startSoon(any(123)), () => tg.start(any(123))]) expect(call).toThrow(TypeError);
+      size = tg.size;
+      return NEVER;
+    }).subscribe({ error: () => events.push('error'), complete: () => events.push('complete') });
+    expect([size, events, subscription.closed]).toEqual([0, [], false]);
+    subscription.unsubscribe();
+  });
+});
+
+if (process.env.BAD_INPUT_TABLE) {
+  afterAll(() => {
+    const lines = ['| Call | Bad argument | Throws | Message |', '| --- | --- | --- | --- |'];
+    for (const [call, argument, , error, message] of rows) lines.push(`| \`${call}\` | ${argument} | \`${error.name}\` | ${message} |`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+}

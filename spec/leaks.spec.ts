@@ -1,0 +1,179 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { NEVER, Subject, of, throwError, type Subscription } from 'rxjs';
+import { CapacityLimiter, Lock, Queue, Semaphore, taskGroup, type GateState } from 'rxjs-concurrency';
+
+/*
+ * Memory: long runs of the package's primitives leave the heap where it was. Each test warms the
+ * code path up (so JIT code and inline caches are not counted), measures `heapUsed` after two full
+ * GCs, runs the workload, measures again, and asserts the growth stays under 2 MB.
+ *
+ * `npm test` needs no `--expose-gc`: the flag is turned on at run time and a context created after
+ * that exposes `gc` (the flag is read when a context is made).
+ */
+setFlagsFromString('--expose-gc');
+const gc = (globalThis.gc ?? runInNewContext('gc')) as () => void;
+
+const MB = 1024 * 1024;
+const LIMIT = 2 * MB;
+
+/**
+ * `heapUsed` after full GCs. Two would collect all garbage; more also let V8 flush the bytecode of
+ * functions that stopped running (jest's, the compiler's), which would otherwise be freed during
+ * the workload and hide a leak of that size.
+ */
+function heapAfterGc(): number {
+  for (let i = 0; i < 10; i++) gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Heap growth in bytes after `cycles` runs of `cycle`, once warmed up with a tenth as many. */
+function growth(cycles: number, cycle: (i: number) => void): number {
+  for (let i = 0; i < cycles / 10; i++) cycle(i);
+  const before = heapAfterGc();
+  for (let i = 0; i < cycles; i++) cycle(i);
+  return heapAfterGc() - before;
+}
+
+/** Compared as text, so a failure shows the size; `LEAK_REPORT=1` prints every figure. */
+const mb = (bytes: number): string => {
+  const text = `${(bytes / MB).toFixed(3)} MB`;
+  if (process.env.LEAK_REPORT && bytes !== Math.min(bytes, LIMIT) + 1) process.stdout.write(`${expect.getState().currentTestName}: ${text}\n`);
+  return text;
+};
+
+const TIMEOUT = 120_000;
+
+describe('leaks (heap growth after GC stays under 2 MB)', () => {
+  it('the measure sees a real leak: 10^5 semaphores kept alive grow the heap past 2 MB', () => {
+    const kept: Semaphore[] = [];
+    const bytes = growth(100_000, () => void kept.push(new Semaphore(1)));
+    expect(bytes).toBeGreaterThan(LIMIT);
+    expect(kept.length).toBe(110_000);
+  }, TIMEOUT);
+
+  it('10^6 acquire/release cycles on a Semaphore: free grant, hand-off to a waiter, withdrawn waiter, permit release', () => {
+    const sem = new Semaphore(1);
+    const noop = (): void => {};
+    // Four acquire/release cycles per iteration.
+    const bytes = growth(250_000, () => {
+      const holder = sem.acquire().subscribe(noop);
+      const waiter = sem.acquire().subscribe(noop);
+      sem.acquire().subscribe(noop).unsubscribe();
+      holder.unsubscribe(); // hands the permit to `waiter`
+      waiter.unsubscribe();
+      sem.tryAcquire()!.release();
+    });
+    expect([sem.value, sem.waiting]).toEqual([1, 0]);
+    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+  }, TIMEOUT);
+
+  it('10^5 run() cycles on a Lock and a CapacityLimiter, with waiting and cancelled work', () => {
+    const lock = new Lock();
+    const limiter = new CapacityLimiter(2);
+    const noop = (): void => {};
+    const bytes = growth(100_000, (i) => {
+      const first = lock.run(NEVER).subscribe(noop);
+      const second = lock.run(of(i)).subscribe(noop);
+      first.unsubscribe(); // `second` runs synchronously and releases
+      const a = limiter.run(NEVER).subscribe(noop);
+      limiter.run(of(i)).subscribe(noop);
+      a.unsubscribe();
+      second.unsubscribe();
+    });
+    expect([lock.locked, lock.waiting, limiter.borrowedTokens, limiter.waiting]).toEqual([false, 0, 0, 0]);
+    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+  }, TIMEOUT);
+
+  it('10^5 task groups: completed, failed, cancelled and unsubscribed', () => {
+    const noop = (): void => {};
+    const observer = { next: noop, error: noop, complete: noop };
+    const failure = new Error('fail');
+    const bytes = growth(100_000, (i) => {
+      const subscription = taskGroup<number>((tg) => {
+        tg.startSoon(of(i));
+        tg.start(of(1)).subscribe(noop);
+        if (i % 4 === 1) tg.startSoon(NEVER);
+        else if (i % 4 === 2) tg.cancel();
+        else if (i % 16 === 3) tg.startSoon(throwError(() => failure));
+        return i % 4 === 0 ? of(i) : undefined;
+      }).subscribe(observer);
+      subscription.unsubscribe();
+    });
+    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+  }, TIMEOUT);
+
+  it('10^5 queue round trips: buffered, rendezvous with a waiting getter, withdrawn put and get', () => {
+    const buffered = new Queue<number>(4);
+    const rendezvous = new Queue<number>(0);
+    const noop = (): void => {};
+    const bytes = growth(100_000, (i) => {
+      buffered.put(i).subscribe(noop);
+      buffered.get().subscribe(noop);
+      const getter = rendezvous.get().subscribe(noop);
+      rendezvous.put(i).subscribe(noop); // accepted by the waiting getter
+      getter.unsubscribe();
+      rendezvous.put(i).subscribe(noop).unsubscribe(); // withdrawn
+      rendezvous.get().subscribe(noop).unsubscribe(); // withdrawn
+    });
+    expect([buffered.size, rendezvous.size]).toEqual([0, 0]);
+    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+  }, TIMEOUT);
+
+  it('10^5 state$ subscribers of a gate and of a queue, unsubscribed, leave nothing behind', () => {
+    const sem = new Semaphore(1);
+    const queue = new Queue<number>(1);
+    const noop = (): void => {};
+    const bytes = growth(100_000, () => {
+      const a = sem.state$.subscribe(noop);
+      const b = queue.state$.subscribe(noop);
+      sem.tryAcquire()!.release();
+      a.unsubscribe();
+      b.unsubscribe();
+    });
+    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+  }, TIMEOUT);
+
+  it('an unsubscribed state$ subscriber is garbage collected (FinalizationRegistry) while the gate lives on', async () => {
+    const sem = new Semaphore(2);
+    const collected: string[] = [];
+    const registry = new FinalizationRegistry<string>((name) => collected.push(name));
+    const kept: GateState[] = [];
+    const subscriptions: Subscription[] = [];
+    // Made in a function so that no stack slot keeps the observers alive.
+    (() => {
+      for (const name of ['gate', 'queue']) {
+        const observer = { next: (s: unknown) => void s };
+        registry.register(observer, name);
+        if (name === 'gate') subscriptions.push(sem.state$.subscribe(observer));
+        else if (name === 'queue') subscriptions.push(new Queue<number>(1).state$.subscribe(observer));
+      }
+    })();
+    const live = sem.state$.subscribe((s) => kept.push(s));
+    sem.tryAcquire();
+    for (const s of subscriptions) s.unsubscribe();
+    subscriptions.length = 0;
+    for (let i = 0; i < 10 && collected.length < 2; i++) {
+      gc();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    expect(collected.sort()).toEqual(['gate', 'queue']);
+    // The gate itself still notifies the subscriber that stayed.
+    expect(kept).toEqual([
+      { total: 2, available: 2, waiting: 0 },
+      { total: 2, available: 1, waiting: 0 },
+    ]);
+    live.unsubscribe();
+  });
+
+  it('a gate with 10^5 withdrawn waiters and a Subject-driven run keeps no reference to them', () => {
+    const sem = new Semaphore(0);
+    const work = new Subject<number>();
+    const noop = (): void => {};
+    const bytes = growth(100_000, () => {
+      sem.run(work).subscribe(noop).unsubscribe();
+    });
+    expect([sem.value, sem.waiting, work.observed]).toEqual([0, 0, false]);
+    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+  }, TIMEOUT);
+});

@@ -1,0 +1,50 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/*
+ * Every item of the pitfalls list (bugs that shipped in peer libraries, numbered 1 to 18) has a
+ * test that names it, "PITFALLS <n>" in a test name or comment. This meta-test fails when an item
+ * loses its last test, so the list cannot silently rot. It reads the repository's own test files
+ * only (the list itself lives outside the repository).
+ */
+
+const ROOT = join(__dirname, '..');
+const PITFALLS = 18;
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return testFiles(path);
+    return entry.name.endsWith('.spec.ts') && path !== __filename ? [path] : [];
+  });
+}
+
+/** Pitfall number -> the files that mention it. */
+function mentions(): Map<number, string[]> {
+  const found = new Map<number, string[]>();
+  for (const file of [...testFiles(join(ROOT, 'spec')), ...testFiles(join(ROOT, 'marble-tests'))]) {
+    const text = readFileSync(file, 'utf8');
+    const name = relative(ROOT, file);
+    // "PITFALLS 1, 2, 3" and "PITFALLS 9 (gate part)" both count for every number listed.
+    for (const match of text.matchAll(/PITFALLS ((?:\d+)(?:\s*(?:,|and|&)\s*\d+)*)/g)) {
+      for (const n of match[1]!.split(/\s*(?:,|and|&)\s*/).map(Number)) {
+        const files = found.get(n) ?? [];
+        if (!files.includes(name)) files.push(name);
+        found.set(n, files);
+      }
+    }
+  }
+  return found;
+}
+
+describe('the pitfalls list keeps a test for every item', () => {
+  const found = mentions();
+
+  it.each(Array.from({ length: PITFALLS }, (_, i) => i + 1))('PITFALLS %i is named by at least one test file', (n) => {
+    expect(found.get(n)?.length ?? 0).toBeGreaterThan(0);
+  });
+
+  it('no test names a pitfall that does not exist', () => {
+    expect([...found.keys()].filter((n) => n < 1 || n > PITFALLS)).toEqual([]);
+  });
+});

@@ -1,0 +1,26 @@
+// Mutation testing of lib/ (`npm run mutation`). A full run takes long on a small machine: mutate
+// part of lib at a time with `npx stryker run --mutate lib/gate.ts,lib/semaphore.ts`.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.config.js',
+    // Sizes, heap and timing suites (10^6 loops, --expose-gc) say nothing a unit test does not,
+    // at hundreds of times the cost per mutant.
+    config: { testPathIgnorePatterns: ['/node_modules/', '\\.stress\\.spec\\.ts$', '/spec/leaks'] },
+    enableFindRelatedTests: false,
+  },
+  coverageAnalysis: 'perTest',
+  mutate: ['lib/**/*.ts', '!lib/index.ts'],
+  ignorePatterns: ['dist', 'coverage', 'reports', 'bench', 'examples', '.stryker-tmp'],
+  concurrency: 2,
+  timeoutMS: 5_000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  thresholds: { high: 90, low: 85, break: null },
+  tempDirName: '.stryker-tmp',
+};
