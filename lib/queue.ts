@@ -82,7 +82,7 @@ class Entries<T> {
   }
 
   /** Removes the oldest entry; the caller checks `length > 0` first. */
-  shift(): T | Putter<T> {
+  take(): T | Putter<T> {
     if (this.withdrawn === 0) return this.fifo.take();
     for (;;) {
       const entry = this.fifo.take();
@@ -92,7 +92,7 @@ class Entries<T> {
   }
 
   /** Removes the newest entry; the caller checks `length > 0` first. */
-  pop(): T | Putter<T> {
+  takeBack(): T | Putter<T> {
     if (this.withdrawn === 0) return this.fifo.popBack();
     for (;;) {
       const entry = this.fifo.popBack();
@@ -269,7 +269,7 @@ export class Queue<T> {
   getNowait(): T {
     let item: T;
     if (this.items.length > 0) {
-      item = release(this.items.shift());
+      item = release(this.items.take());
     } else {
       // A putter waits on an empty queue only at maxSize 0 with no getter: its item passes straight over.
       const putter = this.putters.popFront();
@@ -320,12 +320,12 @@ export class Queue<T> {
     if (getter.state !== HANDED) return;
     getter.state = IDLE;
     this.handed.remove(getter);
-    const entry = this.promised.shift();
+    const entry = this.promised.take();
     const item = release(entry);
     if (getter.subscriber.closed) {
       // Cancelled by the completion of that item's put: one promise fewer, as in `cancel`.
       this.promised.pushFront(entry);
-      this.items.pushFront(this.promised.pop());
+      this.items.pushFront(this.promised.takeBack());
       this.flush();
       return;
     }
@@ -359,7 +359,7 @@ export class Queue<T> {
     if (handed) {
       this.handed.remove(getter);
       // One promise fewer: the newest promised item goes back to the head of the queue.
-      this.items.pushFront(this.promised.pop());
+      this.items.pushFront(this.promised.takeBack());
       this.flush();
     } else if (this.getters.remove(getter)) {
       this.changed();
@@ -378,7 +378,7 @@ export class Queue<T> {
     if (entries === this.promised) {
       // One item fewer for the handed getters: the oldest free item takes its place, or else the
       // last getter handed one goes back to the head of the line.
-      if (this.items.length > 0) this.promised.push(this.items.shift());
+      if (this.items.length > 0) this.promised.push(this.items.take());
       else this.handBack(this.handed.peekBack()!);
     }
     this.flush();
@@ -407,7 +407,7 @@ export class Queue<T> {
         const getter = this.getters.popFront()!;
         getter.state = HANDED;
         this.handed.push(getter);
-        this.promised.push(this.items.shift());
+        this.promised.push(this.items.take());
         this.schedule(getter);
       } else if (putter !== null && this.size < this.maxSize + this.getters.size) {
         // A waiting getter is room too: that is how a rendezvous put gets through.
