@@ -2,6 +2,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { NEVER, Observable, TimeoutError, config, defer, of, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { Lock, Semaphore, effectiveDeadline, failAfter, failAt, moveOnAfter, moveOnAt, shield } from 'rxjs-concurrency';
 import { reportsDelivered, takeEscapedErrors } from '../spec/setup/no-unhandled-errors';
+import { thrown } from '../spec/setup/thrown';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -353,12 +354,3 @@ describe('shield', () => {
   });
 });
 
-/** Runs `fn` and returns what it threw; fails the test when it did not throw. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw, nothing was thrown');
-}

@@ -1,15 +1,7 @@
 import { of, type Observable } from 'rxjs';
 import { CapacityLimiter, Lock, Semaphore, withPermit, type Gate } from 'rxjs-concurrency';
+import { thrown } from './setup/thrown';
 
-/** Runs `fn` and returns what it threw; fails the test when it did not throw. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw, nothing was thrown');
-}
 
 /** The exact class (not a subclass) and the exact message. */
 function expectError(fn: () => unknown, ErrorClass: typeof RangeError | typeof TypeError, message: string): void {

@@ -1,15 +1,7 @@
 import { NEVER, Observable, Subject, UnsubscriptionError, of, take, throwError } from 'rxjs';
 import { TaskGroupError, isCancelled, taskGroup, type TaskGroup } from 'rxjs-concurrency';
+import { thrown } from './setup/thrown';
 
-/** Runs `fn` and returns what it threw; fails the test when it did not throw. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw, nothing was thrown');
-}
 
 /** Subscribes and records every notification, synchronously. */
 function record<T>(source: Observable<T>): { events: unknown[]; unsubscribe: () => void } {
