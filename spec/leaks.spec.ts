@@ -134,8 +134,9 @@ describe('leaks (heap growth after GC stays under 2 MB)', () => {
     expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
   }, TIMEOUT);
 
-  it('an unsubscribed state$ subscriber is garbage collected (FinalizationRegistry) while the gate lives on', async () => {
+  it('an unsubscribed state$ subscriber is garbage collected (FinalizationRegistry) while its gate or queue lives on', async () => {
     const sem = new Semaphore(2);
+    const queue = new Queue<number>(1);
     const collected: string[] = [];
     const registry = new FinalizationRegistry<string>((name) => collected.push(name));
     const kept: GateState[] = [];
@@ -146,7 +147,7 @@ describe('leaks (heap growth after GC stays under 2 MB)', () => {
         const observer = { next: (s: unknown) => void s };
         registry.register(observer, name);
         if (name === 'gate') subscriptions.push(sem.state$.subscribe(observer));
-        else if (name === 'queue') subscriptions.push(new Queue<number>(1).state$.subscribe(observer));
+        else if (name === 'queue') subscriptions.push(queue.state$.subscribe(observer));
       }
     })();
     const live = sem.state$.subscribe((s) => kept.push(s));
@@ -163,6 +164,7 @@ describe('leaks (heap growth after GC stays under 2 MB)', () => {
       { total: 2, available: 2, waiting: 0 },
       { total: 2, available: 1, waiting: 0 },
     ]);
+    expect(queue.size).toBe(0);
     live.unsubscribe();
   });
 
