@@ -1,4 +1,4 @@
-// Mutation testing of lib/ (`npm run mutation`). A full run takes long on a small machine: mutate
+// Mutation testing of lib/ (`npm run mutate`). A full run takes long on a small machine: mutate
 // part of lib at a time with `npx stryker run --mutate lib/gate.ts,lib/semaphore.ts`.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
