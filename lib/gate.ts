@@ -1,7 +1,7 @@
 import { Observable, Subject, type Subscriber, type Subscription } from 'rxjs';
 import { fromTask, type Task } from './task';
 import { getDeadline, withDeadline } from './internal/deadline';
-import { checkSignal } from './internal/validate';
+import { checkObject, checkSignal } from './internal/validate';
 import { stateStream } from './internal/stateStream';
 import { WaitList, WaitNode } from './internal/waitList';
 import { batch, drain, enqueue, type Runnable } from './internal/trampoline';
@@ -208,6 +208,7 @@ export abstract class PermitGate implements Gate {
   }
 
   acquireAsync(options?: { signal?: AbortSignal | undefined }): Promise<Permit> {
+    if (options !== undefined) checkObject('acquireAsync', 'options', options);
     const signal = options?.signal;
     // Checked before the gate is touched: a ticket queued for a promise that then failed would hold
     // its permit forever.

@@ -2,7 +2,7 @@ import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type Schedul
 import { isCancelled } from './isCancelled';
 import { getDeadline, withDeadline } from './internal/deadline';
 import { InnerSubscriber } from './internal/innerSubscriber';
-import { checkCount, checkFunction, checkNumber, checkObject, checkTime } from './internal/validate';
+import { checkCount, checkFunction, checkNumber, checkObject, checkScheduler, checkTime } from './internal/validate';
 
 /** Options of {@link retry}. Every field is optional. */
 export interface RetryOptions {
@@ -105,7 +105,7 @@ export function retry<T>(options: RetryOptions = {}): MonoTypeOperatorFunction<T
     jitter: checkNumber('retry', 'jitter', jitter, 0, 1),
     retryOn: retryOn === undefined ? undefined : checkFunction('retry', 'retryOn', retryOn),
     deadline: checkTime('retry', 'deadline', deadline),
-    scheduler: checkObject('retry', 'scheduler', scheduler) as SchedulerLike,
+    scheduler: checkScheduler('retry', 'scheduler', scheduler),
     random: checkFunction('retry', 'random', random),
   };
   return (source) =>

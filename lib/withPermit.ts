@@ -1,7 +1,7 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
 import type { Gate } from './gate';
 import { Semaphore } from './semaphore';
-import { checkCount, checkObject } from './internal/validate';
+import { checkCount, checkGate } from './internal/validate';
 
 /**
  * Runs the source while holding a permit of `gate`: `source.pipe(withPermit(gate))` is
@@ -15,7 +15,7 @@ import { checkCount, checkObject } from './internal/validate';
  * ```
  */
 export function withPermit<T>(gate: Gate, weight?: number): MonoTypeOperatorFunction<T> {
-  checkObject('withPermit', 'gate', gate);
+  checkGate('withPermit', 'gate', gate);
   if (weight === undefined) return (source) => gate.run(source);
   checkCount('withPermit', 'weight', weight, 1);
   if (gate instanceof Semaphore) {

@@ -1,13 +1,16 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { NEVER, asyncScheduler } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import {
   CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, boundedMap, boundedMapFrom, failAfter, failAt, moveOnAfter, moveOnAt, retry, taskGroup,
-  withPermit, type RetryOptions, type TaskGroup,
+  withPermit, type Gate, type RetryOptions, type TaskGroup,
 } from 'rxjs-concurrency';
 
 /*
  * The README's "Bad input" table, as a test: every public function × every kind of bad argument
- * throws at call time, with the error class and the exact message in the table. Run with
- * BAD_INPUT_TABLE=1 to print the table as markdown.
+ * throws at call time, with the error class and the exact message in the table, and the table in
+ * README.md is the one these rows make (`BAD_INPUT_TABLE=write npx jest spec/bad-input` rewrites it).
  */
 
 type Row = readonly [call: string, argument: string, fn: () => unknown, error: typeof RangeError | typeof TypeError, message: string];
@@ -42,6 +45,8 @@ const rows: Row[] = [
   ['new Semaphore(n, { maxValue })', 'below initialValue', () => new Semaphore(3, { maxValue: 2 }), RangeError, 'Semaphore: options.maxValue must be an integer >= 3 or Infinity, received 2'],
   ['new Semaphore(n, { maxValue })', '0', () => new Semaphore(0, { maxValue: 0 }), RangeError, 'Semaphore: options.maxValue must be an integer >= 1 or Infinity, received 0'],
   ['new Semaphore(n, { maxValue })', "'2'", () => new Semaphore(1, { maxValue: any('2') }), TypeError, 'Semaphore: options.maxValue must be an integer >= 1 or Infinity, received "2"'],
+  ['new Semaphore(n, options)', '5', () => new Semaphore(1, any(5)), TypeError, 'Semaphore: options must be an object, received 5'],
+  ['new Semaphore(n, options)', 'null', () => new Semaphore(1, any(null)), TypeError, 'Semaphore: options must be an object, received null'],
   ['Semaphore.acquire / run / tryAcquire(weight)', '0', () => new Semaphore(1).acquire(0), RangeError, 'Semaphore: weight must be an integer >= 1, received 0'],
   ['Semaphore.acquire / run / tryAcquire(weight)', '1.5', () => new Semaphore(1).run(NEVER, 1.5), RangeError, 'Semaphore: weight must be an integer >= 1, received 1.5'],
   ['Semaphore.acquire / run / tryAcquire(weight)', 'NaN', () => new Semaphore(1).tryAcquire(NaN), RangeError, 'Semaphore: weight must be an integer >= 1, received NaN'],
@@ -65,16 +70,20 @@ const rows: Row[] = [
   ['withPermit(gate, weight)', "'1'", () => withPermit(new Semaphore(1), any('1')), TypeError, 'withPermit: weight must be an integer >= 1, received "1"'],
   ['withPermit(gate, weight)', '2 on a Lock', () => withPermit(new Lock(), 2), RangeError, 'withPermit: weight must be 1 for a gate that is not a Semaphore, received 2'],
   ['withPermit(gate, weight)', 'above maxValue', () => withPermit(new Semaphore(1, { maxValue: 1 }), 2), RangeError, 'withPermit: weight must be <= maxValue 1, received 2'],
-  ['withPermit(gate)', 'null', () => withPermit(any(null)), TypeError, 'withPermit: gate must be an object, received null'],
+  ['withPermit(gate)', 'null', () => withPermit(any(null)), TypeError, 'withPermit: gate must be a Gate (with run()), received null'],
+  ['withPermit(gate)', 'undefined', () => withPermit(any(undefined)), TypeError, 'withPermit: gate must be a Gate (with run()), received undefined'],
+  ['withPermit(gate)', '{} (no run())', () => withPermit(any({}), 1), TypeError, 'withPermit: gate must be a Gate (with run()), received an object'],
   // Tasks
   ['gate.run(work)', '123', () => new Lock().run(any(123)), TypeError, 'run: work must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
   ['gate.run(work)', 'null', () => new Semaphore(1).run(any(null)), TypeError, 'run: work must be an ObservableInput or a function (signal) => ObservableInput, received null'],
   ['gate.acquireAsync({ signal })', '1', () => new Lock().acquireAsync({ signal: any(1) }), TypeError, 'acquireAsync: options.signal must be an AbortSignal, received 1'],
+  ['gate.acquireAsync(options)', '5', () => new Semaphore(1).acquireAsync(any(5)), TypeError, 'acquireAsync: options must be an object, received 5'],
   ['tg.startSoon(task)', '123', () => withGroup((tg) => tg.startSoon(any(123))), TypeError, 'TaskGroup.startSoon: task must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
   ['tg.start(task)', '123', () => withGroup((tg) => tg.start(any(123))), TypeError, 'TaskGroup.start: task must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
   // gather
   ['gather(options)', '5', () => gather(any(5)), TypeError, 'gather: options must be an object, received 5'],
   ['gather({ returnErrors })', '1', () => gather({ returnErrors: any(1) }), TypeError, 'gather: returnErrors must be a boolean, received 1'],
+  ['gather({ returnErrors })', "'yes'", () => gather({ returnErrors: any('yes') }), TypeError, 'gather: returnErrors must be a boolean, received "yes"'],
   // Queue
   ['new Queue(maxSize)', '-1', () => new Queue(-1), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received -1'],
   ['new Queue(maxSize)', '1.5', () => new Queue(1.5), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received 1.5'],
@@ -92,37 +101,60 @@ const rows: Row[] = [
   ['failAt(deadline)', 'a Date', () => failAt(any(new Date(0))), TypeError, 'failAt: deadline must be a number, received an object'],
   ['moveOnAt(deadline)', 'NaN', () => moveOnAt(NaN), RangeError, 'moveOnAt: deadline must be a number, not NaN, received NaN'],
   ['moveOnAt(deadline)', "'soon'", () => moveOnAt(any('soon')), TypeError, 'moveOnAt: deadline must be a number, received "soon"'],
+  ['failAfter(ms, options)', 'null', () => failAfter(10, any(null)), TypeError, 'failAfter: options must be an object, received null'],
+  ['moveOnAt(deadline, options)', "'fast'", () => moveOnAt(10, any('fast')), TypeError, 'moveOnAt: options must be an object, received "fast"'],
+  ['failAfter(ms, { scheduler })', '{}', () => failAfter(10, { scheduler: any({}) }), TypeError, 'failAfter: options.scheduler must be a SchedulerLike (with now() and schedule()), received an object'],
+  ['moveOnAfter(ms, { scheduler })', '42', () => moveOnAfter(10, { scheduler: any(42) }), TypeError, 'moveOnAfter: options.scheduler must be a SchedulerLike (with now() and schedule()), received 42'],
+  ['failAt(deadline, { scheduler })', 'null', () => failAt(10, { scheduler: any(null) }), TypeError, 'failAt: options.scheduler must be a SchedulerLike (with now() and schedule()), received null'],
+  ['moveOnAt(deadline, { scheduler })', '{ now } (no schedule)', () => moveOnAt(10, { scheduler: any({ now: () => 0 }) }), TypeError, 'moveOnAt: options.scheduler must be a SchedulerLike (with now() and schedule()), received an object'],
   // boundedMap / boundedMapFrom
   ['boundedMap(project, limit)', 'project not a function', () => boundedMap(any(null), 2), TypeError, 'boundedMap: project must be a function, received null'],
   ['boundedMap(project, limit)', 'limit 0', () => boundedMap(project, 0), RangeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received 0'],
+  ['boundedMap(project, limit)', 'limit -1', () => boundedMap(project, -1), RangeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received -1'],
   ['boundedMap(project, limit)', 'limit 1.5', () => boundedMap(project, 1.5), RangeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received 1.5'],
   ['boundedMap(project, limit)', 'limit NaN', () => boundedMap(project, NaN), RangeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received NaN'],
+  ['boundedMap(project, limit)', 'limit -Infinity', () => boundedMap(project, -Infinity), RangeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received -Infinity'],
   ['boundedMap(project, limit)', "limit '2'", () => boundedMap(project, any('2')), TypeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received "2"'],
   ['boundedMap(project, limit, options)', "options 'fast'", () => boundedMap(project, 2, any('fast')), TypeError, 'boundedMap: options must be an object, received "fast"'],
-  ['boundedMap(project, limit, options)', 'options.limiter 3', () => boundedMap(project, 2, { limiter: any(3) }), TypeError, 'boundedMap: options.limiter must be an object, received 3'],
+  ['boundedMap(project, limit, options)', 'options.limiter 3', () => boundedMap(project, 2, { limiter: any(3) }), TypeError, 'boundedMap: options.limiter must be a Gate (with run()), received 3'],
+  ['boundedMap(project, limit, options)', 'options.limiter {} (no run())', () => boundedMap(project, 2, { limiter: any({}) }), TypeError, 'boundedMap: options.limiter must be a Gate (with run()), received an object'],
+  ['boundedMap(project, limit, options)', "options.ordered 'no'", () => boundedMap(project, 2, { ordered: any('no') }), TypeError, 'boundedMap: options.ordered must be a boolean, received "no"'],
   ['boundedMapFrom(input, project, limit)', 'input 42', () => boundedMapFrom(any(42), project, 2), TypeError, 'boundedMapFrom: input must be an iterable or an async iterable, received 42'],
   ['boundedMapFrom(input, project, limit)', 'input {}', () => boundedMapFrom(any({}), project, 2), TypeError, 'boundedMapFrom: input must be an iterable or an async iterable, received an object'],
+  ['boundedMapFrom(input, project, limit)', 'input undefined', () => boundedMapFrom(any(undefined), project, 2), TypeError, 'boundedMapFrom: input must be an iterable or an async iterable, received undefined'],
   ['boundedMapFrom(input, project, limit)', 'limit 0', () => boundedMapFrom([1], project, 0), RangeError, 'boundedMapFrom: limit must be an integer >= 1 or Infinity, received 0'],
+  ['boundedMapFrom(input, project, limit)', 'limit 1.5', () => boundedMapFrom([1], project, 1.5), RangeError, 'boundedMapFrom: limit must be an integer >= 1 or Infinity, received 1.5'],
   ['boundedMapFrom(input, project, limit)', 'project not a function', () => boundedMapFrom([1], any('p'), 1), TypeError, 'boundedMapFrom: project must be a function, received "p"'],
+  ['boundedMapFrom(input, project, limit, options)', 'options.ordered 0', () => boundedMapFrom([1], project, 2, { ordered: any(0) }), TypeError, 'boundedMapFrom: options.ordered must be a boolean, received 0'],
   // asCompleted
   ['asCompleted({ limit })', '0', () => asCompleted({ limit: 0 }), RangeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received 0'],
+  ['asCompleted({ limit })', '-1', () => asCompleted({ limit: -1 }), RangeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received -1'],
+  ['asCompleted({ limit })', 'NaN', () => asCompleted({ limit: NaN }), RangeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received NaN'],
   ['asCompleted({ limit })', '1.5', () => asCompleted({ limit: 1.5 }), RangeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received 1.5'],
   ['asCompleted({ limit })', "'3'", () => asCompleted({ limit: any('3') }), TypeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received "3"'],
+  ['asCompleted({ limit })', 'null', () => asCompleted({ limit: any(null) }), TypeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received null'],
+  ['asCompleted(options)', 'null', () => asCompleted(any(null)), TypeError, 'asCompleted: options must be an object, received null'],
+  ['asCompleted({ returnErrors })', '1', () => asCompleted({ returnErrors: any(1) }), TypeError, 'asCompleted: returnErrors must be a boolean, received 1'],
   // retry
   ['retry(options)', "'fast'", () => retry(any('fast')), TypeError, 'retry: options must be an object, received "fast"'],
   ['retry({ attempts })', '0', () => retry({ attempts: 0 }), RangeError, 'retry: attempts must be an integer >= 1 or Infinity, received 0'],
   ['retry({ attempts })', '2.5', () => retry({ attempts: 2.5 }), RangeError, 'retry: attempts must be an integer >= 1 or Infinity, received 2.5'],
+  ['retry({ attempts })', 'NaN', () => retry({ attempts: NaN }), RangeError, 'retry: attempts must be an integer >= 1 or Infinity, received NaN'],
   ['retry({ attempts })', "'3'", () => retry({ attempts: any('3') }), TypeError, 'retry: attempts must be an integer >= 1 or Infinity, received "3"'],
   ['retry({ baseDelay })', '-1', () => retry({ baseDelay: -1 }), RangeError, 'retry: baseDelay must be a number >= 0, received -1'],
   ['retry({ baseDelay })', 'NaN', () => retry({ baseDelay: NaN }), RangeError, 'retry: baseDelay must be a number >= 0, received NaN'],
   ['retry({ factor })', '0.5', () => retry({ factor: 0.5 }), RangeError, 'retry: factor must be a number >= 1, received 0.5'],
+  ['retry({ factor })', 'NaN', () => retry({ factor: NaN }), RangeError, 'retry: factor must be a number >= 1, received NaN'],
   ['retry({ maxDelay })', '-1', () => retry({ maxDelay: -1 }), RangeError, 'retry: maxDelay must be a number >= 0, received -1'],
+  ['retry({ maxDelay })', 'NaN', () => retry({ maxDelay: NaN }), RangeError, 'retry: maxDelay must be a number >= 0, received NaN'],
   ['retry({ jitter })', '1.5', () => retry({ jitter: 1.5 }), RangeError, 'retry: jitter must be a number from 0 to 1, received 1.5'],
   ['retry({ jitter })', '-0.1', () => retry({ jitter: -0.1 }), RangeError, 'retry: jitter must be a number from 0 to 1, received -0.1'],
+  ['retry({ jitter })', 'NaN', () => retry({ jitter: NaN }), RangeError, 'retry: jitter must be a number from 0 to 1, received NaN'],
   ['retry({ jitter })', "'0.1'", () => retry({ jitter: any('0.1') }), TypeError, 'retry: jitter must be a number from 0 to 1, received "0.1"'],
   ['retry({ retryOn })', 'true', () => retry({ retryOn: any(true) }), TypeError, 'retry: retryOn must be a function, received true'],
   ['retry({ deadline })', 'NaN', () => retry({ deadline: NaN }), RangeError, 'retry: deadline must be a number, not NaN, received NaN'],
-  ['retry({ scheduler })', '42', () => retry({ scheduler: any(42) }), TypeError, 'retry: scheduler must be an object, received 42'],
+  ['retry({ scheduler })', '42', () => retry({ scheduler: any(42) }), TypeError, 'retry: scheduler must be a SchedulerLike (with now() and schedule()), received 42'],
+  ['retry({ scheduler })', '{} (no now())', () => retry({ scheduler: any({}) }), TypeError, 'retry: scheduler must be a SchedulerLike (with now() and schedule()), received an object'],
   ['retry({ random })', '0.5', () => retry({ random: any(0.5) }), TypeError, 'retry: random must be a function, received 0.5'],
 ];
 
@@ -145,7 +177,12 @@ describe('bad input: every public function throws at call time with the document
       new Semaphore(0), new Semaphore(2, { maxValue: 2 }), new Semaphore(0, { maxValue: Infinity }), new CapacityLimiter(Infinity), new Queue(0), new Queue(Infinity),
       new Semaphore(2, { maxValue: 2 }).acquire(2), withPermit(new Lock(), 1), withPermit(new Semaphore(1), 1),
       failAfter(-1), failAfter(Infinity), moveOnAt(-Infinity), boundedMap(project, Infinity, {}), boundedMapFrom(new Set([1]), project, 1),
-      asCompleted({}), retry(options), retry(),
+      asCompleted({}), asCompleted({ limit: 1, returnErrors: false }), asCompleted({ limit: Infinity }), retry(options), retry(), retry({ jitter: 1 }),
+      boundedMap(project, 1, { ordered: false, limiter: undefined }), gather({ returnErrors: true }), new Semaphore(1, { maxValue: undefined }),
+      withPermit(new Lock()), withPermit({ run: (work) => new Lock().run(work) } as Gate, 1), new Lock().acquireAsync({}),
+      // A real or duck-typed scheduler, an empty options object, an undefined field.
+      failAfter(10, { scheduler: new TestScheduler(() => undefined) }), moveOnAt(10, { scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
+      failAt(10, {}), moveOnAfter(10, { scheduler: undefined }), retry({ scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
     ]).not.toThrow();
   });
 });
@@ -164,10 +201,28 @@ describe('bad tasks inside a group', () => {
   });
 });
 
-if (process.env.BAD_INPUT_TABLE) {
-  afterAll(() => {
-    const lines = ['| Call | Bad argument | Throws | Message |', '| --- | --- | --- | --- |'];
-    for (const [call, argument, , error, message] of rows) lines.push(`| \`${call}\` | ${argument} | \`${error.name}\` | ${message} |`);
-    process.stdout.write(`${lines.join('\n')}\n`);
-  });
+/**
+ * The README table: consecutive rows of one call and one error class share a line, which lists
+ * their bad arguments and shows the first one's message.
+ */
+function markdown(): string {
+  const lines = ['| call | bad argument | throws | message |', '| --- | --- | --- | --- |'];
+  for (let i = 0; i < rows.length; ) {
+    const [call, , , error, message] = rows[i]!;
+    const args: string[] = [];
+    for (; i < rows.length && rows[i]![0] === call && rows[i]![3] === error; i++) args.push(rows[i]![1]);
+    lines.push(`| \`${call}\` | ${args.join(', ')} | \`${error.name}\` | ${message} |`);
+  }
+  return lines.join('\n');
 }
+
+describe('the README', () => {
+  it('shows exactly the table these rows make', () => {
+    const path = join(__dirname, '..', 'README.md');
+    const readme = readFileSync(path, 'utf8');
+    const table = /\| call \| bad argument \| throws \| message \|\n(?:\|.*\n)*/.exec(readme);
+    expect(table).not.toBeNull();
+    if (process.env.BAD_INPUT_TABLE === 'write') writeFileSync(path, readme.replace(table![0], `${markdown()}\n`));
+    else expect(table![0]).toBe(`${markdown()}\n`);
+  });
+});

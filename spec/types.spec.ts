@@ -71,7 +71,7 @@ async function forward(o: Forwarded): Promise<unknown[]> {
 
 const results = [1, 2, [3], [0, 4], 10, 12, 7];
 
-describe('option types accept an explicit undefined under exactOptionalPropertyTypes (review finding 5)', () => {
+describe('option types accept an explicit undefined under exactOptionalPropertyTypes', () => {
   it('every option forwarded as undefined behaves as the default', async () => {
     const none: Forwarded = {
       signal: undefined, scheduler: undefined, maxValue: undefined, returnErrors: undefined, limit: undefined,

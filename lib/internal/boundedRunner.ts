@@ -5,7 +5,7 @@ import { getDeadline, withDeadline } from './deadline';
 import { Fifo } from './fifo';
 import { InnerSubscriber } from './innerSubscriber';
 import { batch } from './trampoline';
-import { checkBoolean, checkCount, checkFunction, checkObject } from './validate';
+import { checkBoolean, checkCount, checkFunction, checkGate, checkObject } from './validate';
 
 /** @internal */
 export type Project<T, R> = (value: T, index: number, signal: AbortSignal) => ObservableInput<R>;
@@ -34,7 +34,7 @@ export function boundedConfig<T, R>(
   checkCount(where, 'limit', limit, 1, true);
   checkObject(where, 'options', options);
   const { ordered = true, limiter } = options;
-  if (limiter !== undefined) checkObject(where, 'options.limiter', limiter);
+  if (limiter !== undefined) checkGate(where, 'options.limiter', limiter);
   return { project, wantsSignal: project.length === 0 || project.length > 2, limit, ordered: checkBoolean(where, 'options.ordered', ordered), limiter };
 }
 

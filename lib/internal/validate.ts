@@ -1,3 +1,5 @@
+import type { SchedulerLike } from 'rxjs';
+
 /** Argument checks shared by every public entry point: one wording for every message. @internal */
 
 function describe(value: unknown): string {
@@ -63,15 +65,21 @@ export function checkSignal(where: string, name: string, value: unknown): void {
   }
 }
 
+/** A `Gate` (duck-typed on `run`, the one method the operators call, so any implementation passes). */
+export function checkGate(where: string, name: string, value: unknown): void {
+  if (typeof (value as { run?: unknown } | null | undefined)?.run !== 'function') fail(TypeError, where, name, 'a Gate (with run())', value);
+}
+
 export function checkBoolean(where: string, name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') fail(TypeError, where, name, 'a boolean', value);
   return value;
 }
 
 /** A `SchedulerLike` (duck-typed: `now` and `schedule` functions, so any RxJS version's scheduler passes). */
-export function checkScheduler(where: string, name: string, value: unknown): void {
+export function checkScheduler(where: string, name: string, value: unknown): SchedulerLike {
   const scheduler = value as { now?: unknown; schedule?: unknown } | null;
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
     fail(TypeError, where, name, 'a SchedulerLike (with now() and schedule())', value);
   }
+  return value as SchedulerLike;
 }
