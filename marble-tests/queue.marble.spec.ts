@@ -38,15 +38,16 @@ describe('Queue (marbles)', () => {
   });
 
   it('rendezvous (maxSize 0): a put waits for a get, and the item passes straight through', () => {
+    const states: QueueState[] = [];
     testScheduler().run(({ cold, hot, expectObservable }) => {
       const queue = new Queue<string>(0);
-      const sizes: number[] = [];
-      queue.state$.subscribe((s) => sizes.push(s.size));
+      queue.state$.subscribe((s) => states.push(s));
       expectObservable(cold('a-b|').pipe(putEach(queue))).toBe('-----a----(b|)');
       expectObservable(hot('-----g----g').pipe(getEach(queue))).toBe('-----a----b');
-      // Never buffered: the item goes from the putter to the getter.
-      expect(new Set(sizes)).toEqual(new Set([0]));
     });
+    // Never buffered: the item goes from the putter to the getter. (Read once the run has flushed.)
+    expect(states.length).toBeGreaterThan(2);
+    expect(states.filter((s) => s.size !== 0)).toEqual([]);
   });
 
   it('rendezvous the other way round: a get waits for a put', () => {

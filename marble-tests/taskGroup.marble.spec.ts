@@ -227,13 +227,25 @@ describe('taskGroup', () => {
     });
 
     it('errors with EmptyError when the child completes with no value; the group does not fail', () => {
+      let error: unknown;
       testScheduler().run(({ cold, expectObservable }) => {
-        let error: unknown;
         const group = taskGroup((tg) => {
           tg.start(cold('--|')).subscribe({ error: (e: unknown) => (error = e) });
         });
         expectObservable(group).toBe('--|');
-        cold('---c').subscribe(() => expect(error).toBeInstanceOf(EmptyError));
+      });
+      expect(error).toBeInstanceOf(EmptyError);
+    });
+
+    it("the README's Node service: a bind error that reaches the host fails the group and stops the other children", () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const metrics = cold('-m-m-m-m-m');
+        const group = taskGroup<string>((tg) => {
+          tg.startSoon(metrics);
+          return tg.start(cold('--#', undefined, errA)).pipe(map((port) => `listening on ${String(port)}`));
+        });
+        expectObservable(group.pipe(asValue)).toBe('--(e|)', { e: { errors: [errA] } });
+        expectSubscriptions(metrics.subscriptions).toBe('^-!');
       });
     });
 
