@@ -1,4 +1,4 @@
-import { Observable, defer, finalize, map, of, switchMap, takeUntil, timer } from 'rxjs';
+import { EMPTY, Observable, defer, finalize, map, of, switchMap, takeUntil, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { CapacityLimiter, boundedMap, isCancelled } from 'rxjs-concurrency';
 import { getDeadline, withDeadline } from '../lib/internal/deadline';
@@ -308,6 +308,20 @@ describe('boundedMap (marbles)', () => {
       flush();
       expect(seen).toEqual([500, 500, 500]);
       expect(getDeadline()).toBe(Infinity);
+    });
+  });
+
+  it('tasks with no value emit nothing, and the window moves past them (limit 1 and 3, ordered)', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const a = cold('--|');
+      const b = cold('-x|');
+      const tasks: Record<string, Observable<string>> = { a, b, c: EMPTY };
+      // limit 1: a runs 0-2 with no value; b starts at 2 (x at 3, done at 4); c ends at once at 4.
+      expectObservable(cold('(abc|)').pipe(boundedMap((v) => tasks[v]!, 1))).toBe('---x|');
+      // limit 3: all start at 0, c ends at once; x (at 1) waits behind a, which ends at 2 with no value.
+      expectObservable(cold('(abc|)').pipe(boundedMap((v) => tasks[v]!, 3))).toBe('--(x|)');
+      expectSubscriptions(a.subscriptions).toBe(['^-!', '^-!']);
+      expectSubscriptions(b.subscriptions).toBe(['^-!', '--^-!']);
     });
   });
 });

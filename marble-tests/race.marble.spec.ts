@@ -136,4 +136,22 @@ describe('race (marbles)', () => {
     });
     expect(seen).toEqual([7, 7]);
   });
+
+  it('fails fast with several losers: the first task to settle errors and every other task and the source are cancelled in that frame', () => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const error = new Error('boom');
+      const a = cold('-1-----1|');
+      const b = cold('--#', undefined, error);
+      const c = cold('-----1|');
+      const d = cold('1|');
+      const source = hot('-a-bc----d|', { a, b, c, d });
+      // a emitted at 2 but has not settled: b's error at 5 decides.
+      expectObservable(source.pipe(race<string>())).toBe('-----#', undefined, error);
+      expectSubscriptions(a.subscriptions).toBe('-^---!');
+      expectSubscriptions(b.subscriptions).toBe('---^-!');
+      expectSubscriptions(c.subscriptions).toBe('----^!');
+      expectSubscriptions(d.subscriptions).toBe([]);
+      expectSubscriptions(source.subscriptions).toBe('^----!');
+    });
+  });
 });

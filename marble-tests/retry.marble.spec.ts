@@ -1,6 +1,6 @@
-import { Observable, defer, throwError } from 'rxjs';
+import { Observable, TimeoutError, defer, throwError, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { retry } from 'rxjs-concurrency';
+import { failAfter, moveOnAfter, retry } from 'rxjs-concurrency';
 import { getDeadline, withDeadline } from '../lib/internal/deadline';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -217,6 +217,31 @@ describe('retry (marbles)', () => {
       let attempt = 0;
       const source = defer(() => (++attempt < 50 ? throwError(() => new Error('not yet')) : [attempt]));
       expectObservable(source.pipe(retry({ attempts: Infinity, baseDelay: 0, scheduler }))).toBe('(a|)', { a: 50 });
+    });
+  });
+
+  const scopes: [string, (ms: number, options: { scheduler: SchedulerLike }) => MonoTypeOperatorFunction<never>][] = [
+    ['failAfter', failAfter],
+    ['moveOnAfter', moveOnAfter],
+  ];
+  describe.each(scopes)('end to end under %s(30): the deadline reaches retry through the public operator', (_name, scope) => {
+    it('the second failure at 12 has 12 + 20 not before 30: the source\'s error at once, not a TimeoutError', () => {
+      const scheduler = testScheduler();
+      const error = new Error('source failed');
+      const caught: [unknown, number][] = [];
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const output = (source: Observable<never>): Observable<never> =>
+          source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0 }), scope(30, { scheduler }));
+        // Attempt 1 fails at 1, waits 10 (11 < 30); attempt 2 at 11 fails at 12; 12 + 20 = 32 is not before 30.
+        const source = cold<never>('-#', undefined, error);
+        expectObservable(output(source)).toBe('12ms #', undefined, error);
+        expectSubscriptions(source.subscriptions).toBe(['^!', '11ms ^!']);
+        output(cold<never>('-#', undefined, error)).subscribe({ error: (e: unknown) => caught.push([e, scheduler.now()]) });
+      });
+      expect(caught).toHaveLength(1);
+      expect(caught[0]![0]).toBe(error);
+      expect(caught[0]![0]).not.toBeInstanceOf(TimeoutError);
+      expect(caught[0]![1]).toBe(12);
     });
   });
 });
