@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Packs the package as npm would publish it, installs the tarball into scratch CommonJS and ESM
-# projects, and uses it there: proves the exports map, both builds and the bundled types.
+# projects, and uses it there: proves the exports map, both builds (each with every export of the
+# contract, no more) and the bundled types.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 cd "$root"
-[ -f dist/index.cjs ] || npm run build --silent
+# Always from the current source: a dist/ left from an older build would prove nothing.
+npm run build --silent >/dev/null
 tarball=$(npm pack --silent --pack-destination "$scratch" | tail -n 1)
 echo "packed $tarball: $(tar -tzf "$scratch/$tarball" | sed 's|^package/||' | tr '\n' ' ')"
 
@@ -16,6 +18,20 @@ cd "$scratch"
 npm init -y >/dev/null
 npm install --silent --no-audit --no-fund "./$tarball" "rxjs@$rxjs_version" "$root/node_modules/typescript" >/dev/null 2>&1 \
   || npm install --no-audit --no-fund "./$tarball" "rxjs@$rxjs_version"
+
+# The runtime exports of API.md, the same in both builds.
+exports='BorrowerError CapacityLimiter ConcurrencyEvent EndOfStreamError Lock Queue QueueClosedError Semaphore TaskGroupError WouldBlockError asCompleted boundedMap boundedMapFrom effectiveDeadline failAfter failAt gather isCancelled moveOnAfter moveOnAt race retry shield taskGroup withPermit'
+cat > exports.mjs <<'JS'
+import { createRequire } from 'node:module';
+const expected = process.argv[2].split(' ');
+const cjs = Object.keys(createRequire(import.meta.url)('rxjs-concurrency')).sort();
+const esm = Object.keys(await import('rxjs-concurrency')).sort();
+for (const [build, names] of [['CJS', cjs], ['ESM', esm]]) {
+  if (names.join(' ') !== expected.join(' ')) throw new Error(`${build} exports ${names.join(' ')}; expected ${expected.join(' ')}`);
+}
+console.log(`exports: the same ${expected.length} names in the CJS and ESM builds`);
+JS
+node exports.mjs "$exports"
 
 node -e "
 const { Semaphore, Lock, CapacityLimiter, withPermit } = require('rxjs-concurrency');
