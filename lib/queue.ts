@@ -295,13 +295,7 @@ export class Queue<T> {
       putter.state = REFUSED;
       enqueue(putter);
     }
-    // Getters only wait on an empty queue: none of them will ever get an item.
-    for (let getter = this.getters.popFront(); getter !== null; getter = this.getters.popFront()) {
-      getter.state = ENDING;
-      this.schedule(getter);
-    }
-    drain();
-    this.changed();
+    this.flush();
   }
 
   /** The current state on subscribe, then every change (never the same state twice in a row). */
@@ -332,6 +326,8 @@ export class Queue<T> {
     getter.subscriber.next(item);
     if (!getter.repeat) getter.subscriber.complete();
     else if (!getter.subscriber.closed) this.serve(getter);
+    // That was perhaps the last item a getter still held a promise of.
+    if (this.endWaiting()) this.changed();
   }
 
   private serving(repeat: boolean): Observable<T> {
@@ -345,7 +341,7 @@ export class Queue<T> {
   }
 
   private serve(getter: Getter<T>): void {
-    if (this.isClosed && this.items.length === 0) {
+    if (this.isClosed && this.items.length === 0 && this.handed.size === 0) {
       getter.end();
       return;
     }
@@ -386,14 +382,22 @@ export class Queue<T> {
 
   private handBack(getter: Getter<T>): void {
     this.handed.remove(getter);
-    if (this.isClosed) {
-      // Nothing will be put any more.
+    getter.state = IDLE;
+    this.getters.pushFront(getter);
+  }
+
+  /**
+   * Once the queue is closed and drained, ends the getters that wait: nothing will be put any
+   * more. Not while a getter is still handed an item: cancelled before its delivery, it gives the
+   * item back, and the first getter waiting takes it. True when it ended any.
+   */
+  private endWaiting(): boolean {
+    if (!this.isClosed || this.items.length > 0 || this.handed.size > 0 || this.getters.size === 0) return false;
+    for (let getter = this.getters.popFront(); getter !== null; getter = this.getters.popFront()) {
       getter.state = ENDING;
       this.schedule(getter);
-    } else {
-      getter.state = IDLE;
-      this.getters.pushFront(getter);
     }
+    return true;
   }
 
   /**
@@ -416,6 +420,7 @@ export class Queue<T> {
         break;
       }
     }
+    this.endWaiting();
     drain();
     this.changed();
   }

@@ -1,5 +1,5 @@
 import { concatMap, range, Subject, takeUntil, takeWhile, type Observable } from 'rxjs';
-import { EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
+import { ConcurrencyEvent, EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
 
 /** Subscribes and records every notification, synchronously. */
 function record<T>(source: Observable<T>) {
@@ -653,5 +653,44 @@ describe('Queue', () => {
       expect(got.length).toBe(50_000);
       expect(got.every((getter, k) => getter === 2 * k)).toBe(true);
     });
+  });
+});
+
+describe('Queue: close() while a getter still holds the promise of an item', () => {
+  /** Runs `fn` as a delivery of the package's trampoline (an event's waiter), where hand-offs queue. */
+  const inDelivery = (fn: () => void): void => {
+    const event = new ConcurrencyEvent();
+    event.wait().subscribe(fn);
+    event.set();
+  };
+
+  it.each([
+    ['get()', (q: Queue<number>) => q.get(), [['second', 1], ['second', 'complete']]],
+    ['consume()', (q: Queue<number>) => q.consume(), [['second', 1], ['second', 'complete']]],
+  ])('a handed getter cancelled after close() gives its item to the getter waiting behind it (%s)', (_name, second, expected) => {
+    const queue = new Queue<number>(Infinity);
+    const got: unknown[] = [];
+    const first = queue.get().subscribe((v) => got.push(['first', v]));
+    second(queue).subscribe({ next: (v) => got.push(['second', v]), error: (e: Error) => got.push(['second', e.name]), complete: () => got.push(['second', 'complete']) });
+    inDelivery(() => {
+      queue.putNowait(1); // handed to `first`, its delivery queued
+      queue.close();
+      first.unsubscribe(); // gives 1 back
+    });
+    expect(got).toEqual(expected);
+    expect(queue.size).toBe(0);
+  });
+
+  it('when the handed getter takes its item, the one behind it ends at once after the delivery', () => {
+    const queue = new Queue<number>(Infinity);
+    const got: unknown[] = [];
+    queue.get().subscribe((v) => got.push(['first', v]));
+    queue.get().subscribe({ next: (v) => got.push(['second', v]), error: (e: Error) => got.push(['second', e.name]) });
+    inDelivery(() => {
+      queue.putNowait(1);
+      queue.close();
+    });
+    expect(got).toEqual([['first', 1], ['second', 'EndOfStreamError']]);
+    expect([queue.size, queue.closed]).toEqual([0, true]);
   });
 });
