@@ -1,4 +1,4 @@
-import { EMPTY, Subject, firstValueFrom, forkJoin, from, lastValueFrom, map, of, range, take, toArray } from 'rxjs';
+import { EMPTY, Subject, firstValueFrom, forkJoin, from, lastValueFrom, map, of, range, take, tap, toArray, type Observable, type OperatorFunction } from 'rxjs';
 import { asCompleted, gather, isCancelled, race, type Task } from 'rxjs-concurrency';
 
 describe('operators gather / race / asCompleted', () => {
@@ -150,5 +150,46 @@ describe('operators gather / race / asCompleted', () => {
       expect(pairs.map(([i]) => i).sort((a, b) => a - b)).toEqual([...Array(1000).keys()]);
       expect(pairs.every(([i, v]) => i === v)).toBe(true);
     });
+  });
+});
+
+describe('a task cancelled while it is still being subscribed stops there', () => {
+  it('gather: a sibling failing during the synchronous run of a task stops that task, and its signal aborts in that frame', () => {
+    const a = new Subject<string>();
+    const seen: unknown[] = [];
+    let signal!: AbortSignal;
+    const b: Task<number> = (s) => {
+      signal = s;
+      return range(1, 3).pipe(
+        tap((v) => {
+          seen.push(v);
+          if (v === 1) a.error(new Error('A failed'));
+        }),
+      );
+    };
+    from<Task<unknown>[]>([a, b]).pipe(gather()).subscribe({ error: (e: Error) => seen.push(e.message) });
+    // The task's own subscribe was under way: its signal aborts once that returns, still in this frame.
+    expect([seen, signal.aborted]).toEqual([[1, 'A failed'], true]);
+  });
+
+  it.each([
+    ['race()', race<unknown>()],
+    ['asCompleted() + take(1)', (source: Observable<Task<unknown>>) => source.pipe(asCompleted<unknown>(), take(1))],
+  ])('%s: a loser decided during its own synchronous run emits no further value', (_name, operator: OperatorFunction<Task<unknown>, unknown>) => {
+    const a = new Subject<string>();
+    const seen: number[] = [];
+    const b = range(1, 5).pipe(
+      tap((v) => {
+        seen.push(v);
+        if (v === 1) {
+          a.next('A');
+          a.complete();
+        }
+      }),
+    );
+    const results: unknown[] = [];
+    from<Task<unknown>[]>([a, b]).pipe(operator).subscribe((r) => results.push(r));
+    expect(seen).toEqual([1]);
+    expect(results).toEqual([_name === 'race()' ? 'A' : [0, 'A']]);
   });
 });

@@ -1,12 +1,15 @@
-import type { Observable, Observer, Subscriber, Subscription } from 'rxjs';
+import type { Observable, Subscriber } from 'rxjs';
 import { fromTask, type Task } from '../task';
 import { getDeadline, withDeadline } from './deadline';
 import { Fifo } from './fifo';
 import { InnerSubscriber } from './innerSubscriber';
 
-/** A running task: its place in the source, its place in `running`, and its last value. */
-class Entry<T> implements Observer<T> {
-  subscription: Subscription | null = null;
+/**
+ * A running task: its place in the source, its place in `running`, and its last value. It is its
+ * own subscription from the start, so a task cancelled while it is still being subscribed (a
+ * sibling failed, or won a race, in the middle of it) stops there and then.
+ */
+class Entry<T> extends InnerSubscriber<T> {
   private last: T | undefined = undefined;
 
   constructor(
@@ -14,17 +17,19 @@ class Entry<T> implements Observer<T> {
     readonly index: number,
     /** Position in the pool's `running` array; -1 once it left it. */
     public slot: number,
-  ) {}
+  ) {
+    super();
+  }
 
-  next(value: T): void {
+  protected onNext(value: T): void {
     this.last = value;
   }
 
-  error(error: unknown): void {
+  protected onError(error: unknown): void {
     this.pool.settle(this, error, true);
   }
 
-  complete(): void {
+  protected onComplete(): void {
     this.pool.settle(this, this.last, false);
   }
 }
@@ -108,11 +113,9 @@ export abstract class TaskPool<T, R> {
   /** Called by an entry when its task completes or errors. @internal */
   settle(entry: Entry<T>, result: unknown, failed: boolean): void {
     if (this.closed || entry.slot < 0) return;
+    // The entry was torn down before it settled: its teardown (finalizers, a held permit) has run
+    // before the next task starts, so `limit` bounds live subscriptions, not just unsettled tasks.
     this.leave(entry);
-    // Its teardown (finalizers, a held permit) runs before the next task starts: `limit` bounds live
-    // subscriptions, not just unsettled tasks. A task settling while it subscribes has none yet, but
-    // then the loop in `startQueued` only goes on once its `subscribe` has returned.
-    entry.subscription?.unsubscribe();
     if (failed && !this.returnErrors) {
       this.fail(result);
       return;
@@ -144,13 +147,14 @@ export abstract class TaskPool<T, R> {
       entry.error(error);
       return;
     }
-    const subscription = withDeadline(this.deadline, () => task.subscribe(entry));
-    // It may have settled, or been cancelled by a sibling, before `subscribe` returned.
-    if (entry.slot >= 0) entry.subscription = subscription;
-    else subscription.unsubscribe();
+    withDeadline(this.deadline, () => task.subscribe(entry));
   }
 
-  /** Cancels every other task and the source first, so their signals have aborted when the error arrives. @internal */
+  /**
+   * Cancels every other task and the source first, so they have stopped and their signals have
+   * aborted when the error arrives (the signal of a task still inside its own synchronous subscribe
+   * aborts when that subscribe returns, in the same frame). @internal
+   */
   fail(error: unknown): void {
     if (this.closed) return;
     this.cancel();
@@ -162,10 +166,9 @@ export abstract class TaskPool<T, R> {
     if (this.closed) return;
     this.closed = true;
     this.source.unsubscribe();
-    // slot -1 also tells a task cancelled while it is still subscribing to unsubscribe once it can.
     for (let entry = this.running.pop(); entry !== undefined; entry = this.running.pop()) {
       entry.slot = -1;
-      entry.subscription?.unsubscribe();
+      entry.unsubscribe();
     }
   }
 
