@@ -54,11 +54,10 @@ export class CapacityLimiter extends PermitGate {
       if (this.borrowers.has(borrower)) return throwError(() => new BorrowerError());
       this.borrowers.add(borrower);
       return new Observable<void>((subscriber) => {
-        const subscription = this.acquire().subscribe(subscriber);
-        return () => {
-          subscription.unsubscribe();
-          this.borrowers.delete(borrower);
-        };
+        // Added before the acquire's own teardown, so it runs first: the borrower is free again
+        // before its token is handed on and the next holder's code runs.
+        subscriber.add(() => this.borrowers.delete(borrower));
+        this.acquire().subscribe(subscriber);
       });
     });
   }

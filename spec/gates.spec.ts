@@ -692,6 +692,22 @@ describe('borrowers: CapacityLimiter.acquireOnBehalfOf', () => {
   });
 });
 
+describe('borrowers: a release frees the borrower before its token is handed on', () => {
+  it('a borrower asking again from inside the grant its own release caused waits in line, not BorrowerError', () => {
+    const limiter = new CapacityLimiter(1);
+    const borrower = {};
+    const log: string[] = [];
+    const held = limiter.acquireOnBehalfOf(borrower).subscribe(() => log.push('borrower'));
+    limiter.acquireOnBehalfOf({}).subscribe(() => {
+      log.push('next holder');
+      limiter.acquireOnBehalfOf(borrower).subscribe({ next: () => log.push('borrower again'), error: (e: Error) => log.push(e.name) });
+    });
+    held.unsubscribe();
+    expect(log).toEqual(['borrower', 'next holder']);
+    expect([limiter.borrowedTokens, limiter.waiting]).toEqual([1, 1]);
+  });
+});
+
 describe('re-entrancy: user code run by the gate never corrupts it', () => {
   it('a release inside a grant callback hands the permit on, in order', () => {
     const lock = new Lock();
