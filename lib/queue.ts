@@ -274,7 +274,9 @@ export class Queue<T> {
       // A putter waits on an empty queue only at maxSize 0 with no getter: its item passes straight over.
       const putter = this.putters.popFront();
       if (putter === null) {
-        if (this.isClosed) throw new EndOfStreamError();
+        // Not drained while a getter still holds the promise of an item: cancelled before its
+        // delivery, it gives the item back.
+        if (this.isClosed && this.handed.size === 0) throw new EndOfStreamError();
         throw new WouldBlockError('Queue.getNowait: the queue is empty');
       }
       putter.complete();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Subscription } from 'rxjs';
-import { EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
+import { ConcurrencyEvent, EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
 
 /*
  * Model-based: a reference queue written the obvious way (plain arrays, everything synchronous) runs
@@ -8,17 +8,43 @@ import { EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueS
  * variants, cancellation of a put or get, and close. After every step the counters, state$, every
  * delivery (which getter got which item, in which order) and the outcome of every put and get must
  * match the model. Items are numbered in the order they are offered, so "in order" is "increasing".
+ *
+ * Some steps are a batch of 1–4 of those commands run inside a delivery (an event's waiter, run by
+ * the package's trampoline), where hand-offs are queued rather than immediate. The model follows
+ * what the Queue's documentation promises there:
+ * - A getter handed an item holds its promise until its delivery runs, after the batch: the
+ *   getters and items lines may then both be non-empty, the first `matched` getters each promised
+ *   the item at the same place. `size` and `waitingGetters` count only the rest.
+ * - A getter cancelled before its delivery takes nothing: it just leaves the getters line (the
+ *   items promised move up to the getters behind it). A put unsubscribed before its completion
+ *   arrived withdraws its item, wherever it is in the line, promised or not.
+ * - getNowait takes the oldest item not promised to a getter (or a waiting putter's, at maxSize 0).
+ * - Completions, QueueClosedError of refused puts and the ends of getters ended by a close are
+ *   told after the batch (cancelled before then, they are never told); a put whose item getNowait
+ *   takes is told at once, before the item reaches anyone. A put or get made on a closed queue
+ *   errors at once.
+ * - "Closed and drained" counts the promised items: while a getter holds a promise, its item can
+ *   still come back, so the getters behind it wait, and a get() made then waits.
+ * After the batch every queued delivery runs, in the getters' order: the model then settles as at
+ * top level. The model is checked after every command of the batch and again after the batch.
  */
 
 type PutOutcome = 'pending' | 'accepted' | 'closed' | 'withdrawn';
 type GetEnd = 'pending' | 'completed' | 'end-of-stream' | 'cancelled';
 type NowaitOutcome = 'ok' | 'would-block' | 'closed' | 'end-of-stream';
 
+interface ModelGetter {
+  id: number;
+  repeat: boolean;
+}
+
 interface Model {
   readonly maxSize: number;
+  /** Items accepted and not yet delivered, oldest first; inside a delivery, the first `matched` are promised. */
   items: number[];
   putters: { id: number; item: number }[];
-  getters: { id: number; repeat: boolean }[];
+  /** Getters not yet served, in line; inside a delivery, the first `matched` hold a promise. */
+  getters: ModelGetter[];
   closed: boolean;
   nextId: number;
   puts: Map<number, PutOutcome>;
@@ -27,6 +53,12 @@ interface Model {
   nowait: NowaitOutcome[];
   putIds: number[];
   getIds: number[];
+  /** Inside a delivery: hand-offs, put completions and ends are queued, not yet delivered. */
+  deferred: boolean;
+  /** Decided inside a delivery, the notification queued: the put's completion or QueueClosedError. */
+  untoldPuts: Map<number, 'accepted' | 'closed'>;
+  /** Getters ended inside a delivery, the notification queued. */
+  untoldGets: Map<number, GetEnd>;
 }
 
 interface Real {
@@ -43,31 +75,65 @@ interface Real {
 
 // ---- the reference model -------------------------------------------------------------------------
 
+/** Getters holding the promise of an item (their delivery queued): only inside a delivery, else 0. */
+function matched(m: Readonly<Model>): number {
+  return Math.min(m.items.length, m.getters.length);
+}
+
+function tellPut(m: Model, id: number, outcome: 'accepted' | 'closed'): void {
+  if (m.deferred) m.untoldPuts.set(id, outcome);
+  else m.puts.set(id, outcome);
+}
+
+/** An item leaves the queue: a put not yet told it completed is told now, before anyone sees its item. */
+function release(m: Model, item: number): void {
+  if (m.untoldPuts.get(item) !== 'accepted') return;
+  m.untoldPuts.delete(item);
+  m.puts.set(item, 'accepted');
+}
+
+/** `queued`: ended by a close, a cancel or a withdrawal, rather than at its own subscribe. */
+function modelEnd(m: Model, getter: ModelGetter, queued: boolean): void {
+  const end: GetEnd = getter.repeat ? 'completed' : 'end-of-stream';
+  if (queued && m.deferred) m.untoldGets.set(getter.id, end);
+  else m.gets.set(getter.id, end);
+}
+
 function modelSettle(m: Model): void {
   for (;;) {
-    if (m.items.length > 0 && m.getters.length > 0) {
+    if (!m.deferred && m.items.length > 0 && m.getters.length > 0) {
       const getter = m.getters.shift()!;
       const item = m.items.shift()!;
+      release(m, item);
       m.delivered.push([getter.id, item]);
       if (!getter.repeat) m.gets.set(getter.id, 'completed');
       else modelServe(m, getter);
     } else if (m.putters.length > 0 && m.items.length < m.maxSize + m.getters.length) {
+      // Promised items and the getters holding them cancel out: the room is the same counted either way.
       const putter = m.putters.shift()!;
       m.items.push(putter.item);
-      m.puts.set(putter.id, 'accepted');
+      tellPut(m, putter.id, 'accepted');
     } else {
-      return;
+      break;
     }
   }
+  // Closed and drained, promised items included: nothing will come any more.
+  if (m.closed && m.items.length === 0) for (const getter of m.getters.splice(0)) modelEnd(m, getter, true);
 }
 
-function modelEnd(m: Model, getter: { id: number; repeat: boolean }): void {
-  m.gets.set(getter.id, getter.repeat ? 'completed' : 'end-of-stream');
-}
-
-function modelServe(m: Model, getter: { id: number; repeat: boolean }): void {
-  if (m.closed && m.items.length === 0) modelEnd(m, getter);
+function modelServe(m: Model, getter: ModelGetter): void {
+  if (m.closed && m.items.length === 0) modelEnd(m, getter, false);
   else m.getters.push(getter);
+}
+
+/** The end of a batch run inside a delivery: what it queued is told, then the deliveries run. */
+function modelDrain(m: Model): void {
+  m.deferred = false;
+  for (const [id, outcome] of m.untoldPuts) m.puts.set(id, outcome);
+  for (const [id, end] of m.untoldGets) m.gets.set(id, end);
+  m.untoldPuts.clear();
+  m.untoldGets.clear();
+  modelSettle(m);
 }
 
 // ---- the real system, observed -------------------------------------------------------------------
@@ -98,9 +164,11 @@ function nowait(fn: () => void): NowaitOutcome {
 }
 
 function compare(m: Model, r: Real): void {
+  const promised = matched(m);
+  if (!m.deferred && promised > 0) throw new Error('model: an item and a getter both wait outside a delivery');
   const expected = {
-    state: { size: m.items.length, waitingPutters: m.putters.length, waitingGetters: m.getters.length, closed: m.closed },
-    counters: { size: m.items.length, closed: m.closed },
+    state: { size: m.items.length - promised, waitingPutters: m.putters.length, waitingGetters: m.getters.length - promised, closed: m.closed },
+    counters: { size: m.items.length - promised, closed: m.closed },
     delivered: m.delivered,
     puts: [...m.puts],
     gets: [...m.gets],
@@ -120,9 +188,21 @@ function compare(m: Model, r: Real): void {
 
 // ---- commands ------------------------------------------------------------------------------------
 
-class PutCommand implements fc.Command<Model, Real> {
-  check = (): boolean => true;
+/** A command: `apply` runs it on both sides, `run` then compares them (a batch compares after each). */
+abstract class Step implements fc.Command<Model, Real> {
+  check(_m: Readonly<Model>): boolean {
+    return true;
+  }
+  abstract apply(m: Model, r: Real): void;
   run(m: Model, r: Real): void {
+    this.apply(m, r);
+    compare(m, r);
+  }
+  abstract toString(): string;
+}
+
+class PutCommand extends Step {
+  apply(m: Model, r: Real): void {
     const id = m.nextId++;
     m.putIds.push(id);
     if (m.closed) {
@@ -140,29 +220,31 @@ class PutCommand implements fc.Command<Model, Real> {
         complete: () => r.puts.set(id, 'accepted'),
       }),
     );
-    compare(m, r);
   }
-  toString = (): string => 'put';
+  toString(): string {
+    return 'put';
+  }
 }
 
-class GetCommand implements fc.Command<Model, Real> {
-  constructor(readonly repeat: boolean) {}
-  check = (): boolean => true;
-  run(m: Model, r: Real): void {
+class GetCommand extends Step {
+  constructor(readonly repeat: boolean) {
+    super();
+  }
+  apply(m: Model, r: Real): void {
     const id = m.nextId++;
     m.getIds.push(id);
     m.gets.set(id, 'pending');
     modelServe(m, { id, repeat: this.repeat });
     modelSettle(m);
     realGet(r, id, this.repeat);
-    compare(m, r);
   }
-  toString = (): string => (this.repeat ? 'consume' : 'get');
+  toString(): string {
+    return this.repeat ? 'consume' : 'get';
+  }
 }
 
-class PutNowaitCommand implements fc.Command<Model, Real> {
-  check = (): boolean => true;
-  run(m: Model, r: Real): void {
+class PutNowaitCommand extends Step {
+  apply(m: Model, r: Real): void {
     const item = m.nextId++;
     if (m.closed) {
       m.nowait.push('closed');
@@ -179,91 +261,180 @@ class PutNowaitCommand implements fc.Command<Model, Real> {
         r.acceptedNowait.push(item);
       }),
     );
-    compare(m, r);
   }
-  toString = (): string => 'putNowait';
+  toString(): string {
+    return 'putNowait';
+  }
 }
 
-class GetNowaitCommand implements fc.Command<Model, Real> {
-  check = (): boolean => true;
-  run(m: Model, r: Real): void {
+class GetNowaitCommand extends Step {
+  apply(m: Model, r: Real): void {
     const getter = m.nextId++;
-    if (m.items.length === 0 && m.putters.length > 0) {
+    // The oldest item no getter holds the promise of.
+    const at = matched(m);
+    if (m.items.length === at && m.putters.length > 0) {
+      // A putter waits with nothing free only at maxSize 0: its item passes straight over.
       const putter = m.putters.shift()!;
       m.items.push(putter.item);
       m.puts.set(putter.id, 'accepted');
     }
-    if (m.items.length > 0) {
+    if (m.items.length > at) {
+      const item = m.items.splice(at, 1)[0]!;
+      release(m, item);
       m.nowait.push('ok');
-      m.delivered.push([getter, m.items.shift()!]);
+      m.delivered.push([getter, item]);
       modelSettle(m);
     } else {
-      m.nowait.push(m.closed ? 'end-of-stream' : 'would-block');
+      // Promised items are not drained: a getter cancelled before its delivery gives its item back.
+      m.nowait.push(m.closed && m.items.length === 0 ? 'end-of-stream' : 'would-block');
     }
     r.nowait.push(nowait(() => r.delivered.push([getter, r.queue.getNowait()])));
-    compare(m, r);
   }
-  toString = (): string => 'getNowait';
+  toString(): string {
+    return 'getNowait';
+  }
 }
 
-class CancelCommand implements fc.Command<Model, Real> {
+class CancelCommand extends Step {
+  /**
+   * `live`: among the puts or gets still pending, counted from the oldest: inside a delivery, the
+   * getters holding a promise are the first in line, and accepted puts not told yet are older than
+   * those that wait.
+   */
   constructor(
     readonly kind: 'put' | 'get',
     readonly index: number,
-  ) {}
-  check = (m: Readonly<Model>): boolean => (this.kind === 'put' ? m.putIds : m.getIds).length > 0;
-  run(m: Model, r: Real): void {
+    readonly live = false,
+  ) {
+    super();
+  }
+  private pick(m: Readonly<Model>): number | undefined {
     const ids = this.kind === 'put' ? m.putIds : m.getIds;
-    const id = ids[this.index % ids.length]!;
+    if (!this.live) return ids[this.index % ids.length];
+    const outcomes: ReadonlyMap<number, string> = this.kind === 'put' ? m.puts : m.gets;
+    const pending = ids.filter((id) => outcomes.get(id) === 'pending');
+    return pending[this.index % Math.max(pending.length, 1)];
+  }
+  override check(m: Readonly<Model>): boolean {
+    return this.pick(m) !== undefined;
+  }
+  apply(m: Model, r: Real): void {
+    const id = this.pick(m)!;
     if (this.kind === 'put') {
       const at = m.putters.findIndex((p) => p.id === id);
+      const untold = m.untoldPuts.get(id);
       if (at >= 0) {
         m.putters.splice(at, 1);
         m.puts.set(id, 'withdrawn');
+      } else if (untold !== undefined) {
+        // Accepted (its item promised or not) or refused, and not told yet: it takes its item back.
+        m.untoldPuts.delete(id);
+        m.puts.set(id, 'withdrawn');
+        if (untold === 'accepted') {
+          m.items.splice(m.items.indexOf(id), 1);
+          modelSettle(m);
+        }
       }
     } else {
       const at = m.getters.findIndex((g) => g.id === id);
       if (at >= 0) {
+        // Waiting, or holding a promise: either way it takes nothing.
         m.getters.splice(at, 1);
+        m.gets.set(id, 'cancelled');
+        modelSettle(m);
+      } else if (m.untoldGets.delete(id)) {
         m.gets.set(id, 'cancelled');
       }
     }
     const outcomes: Map<number, string> = this.kind === 'put' ? r.puts : r.gets;
     r.subscriptions.get(id)!.unsubscribe();
     if (outcomes.get(id) === 'pending') outcomes.set(id, this.kind === 'put' ? 'withdrawn' : 'cancelled');
-    compare(m, r);
   }
-  toString = (): string => `cancel ${this.kind} #${this.index}`;
+  toString(): string {
+    return `cancel ${this.live ? 'live ' : ''}${this.kind} #${this.index}`;
+  }
 }
 
-class CloseCommand implements fc.Command<Model, Real> {
-  check = (): boolean => true;
-  run(m: Model, r: Real): void {
+class CloseCommand extends Step {
+  apply(m: Model, r: Real): void {
     if (!m.closed) {
       m.closed = true;
-      for (const putter of m.putters.splice(0)) m.puts.set(putter.id, 'closed');
-      for (const getter of m.getters.splice(0)) modelEnd(m, getter);
+      for (const putter of m.putters.splice(0)) tellPut(m, putter.id, 'closed');
+      modelSettle(m);
     }
     r.queue.close();
-    compare(m, r);
   }
-  toString = (): string => 'close';
+  toString(): string {
+    return 'close';
+  }
 }
+
+/** Runs its commands inside a delivery of the trampoline (an event's waiter), checking after each. */
+class InDeliveryCommand extends Step {
+  constructor(readonly steps: readonly Step[]) {
+    super();
+  }
+  apply(m: Model, r: Real): void {
+    let ran = false;
+    let failed = false;
+    let failure: unknown;
+    const event = new ConcurrencyEvent();
+    event.wait().subscribe(() => {
+      ran = true;
+      m.deferred = true;
+      // Caught and rethrown below: RxJS would report an error thrown here asynchronously.
+      try {
+        for (const step of this.steps) {
+          if (!step.check(m)) continue;
+          step.apply(m, r);
+          compare(m, r);
+        }
+      } catch (error) {
+        failed = true;
+        failure = error;
+      }
+    });
+    event.set();
+    if (failed) throw failure;
+    expect(ran).toBe(true);
+    modelDrain(m);
+  }
+  toString(): string {
+    return `inDelivery(${this.steps.join(', ')})`;
+  }
+}
+
+const cancels = (live: boolean, index: fc.Arbitrary<number>): fc.Arbitrary<Step> =>
+  fc.tuple(fc.constantFrom<'put' | 'get'>('put', 'get'), index).map(([kind, i]) => new CancelCommand(kind, i, live));
+
+/** What a batch inside a delivery is made of. */
+const inDeliverySteps: fc.Arbitrary<Step> = fc.oneof(
+  { arbitrary: fc.constant<Step>(new PutNowaitCommand()), weight: 4 },
+  { arbitrary: fc.constant<Step>(new PutCommand()), weight: 2 },
+  { arbitrary: fc.constant<Step>(new GetCommand(false)), weight: 2 },
+  { arbitrary: fc.constant<Step>(new GetCommand(true)), weight: 1 },
+  { arbitrary: fc.constant<Step>(new GetNowaitCommand()), weight: 2 },
+  { arbitrary: cancels(true, fc.nat(2)), weight: 5 },
+  { arbitrary: fc.constant<Step>(new CloseCommand()), weight: 1 },
+);
+
+const inDelivery = fc.array(inDeliverySteps, { minLength: 1, maxLength: 4 }).map((steps) => new InDeliveryCommand(steps));
 
 const commands = fc.commands(
   [
-    fc.constant(new PutCommand()),
-    fc.constant(new PutCommand()),
-    fc.constant(new GetCommand(false)),
-    fc.constant(new GetCommand(false)),
-    fc.constant(new GetCommand(true)),
-    fc.constant(new PutNowaitCommand()),
-    fc.constant(new GetNowaitCommand()),
-    fc.tuple(fc.constantFrom<'put' | 'get'>('put', 'get'), fc.nat(50)).map(([kind, index]) => new CancelCommand(kind, index)),
-    fc.tuple(fc.constantFrom<'put' | 'get'>('put', 'get'), fc.nat(50)).map(([kind, index]) => new CancelCommand(kind, index)),
-    fc.constant(new CloseCommand()),
+    fc.oneof(
+      { arbitrary: fc.constant<Step>(new PutCommand()), weight: 3 },
+      { arbitrary: fc.constant<Step>(new GetCommand(false)), weight: 4 },
+      { arbitrary: fc.constant<Step>(new GetCommand(true)), weight: 1 },
+      { arbitrary: fc.constant<Step>(new PutNowaitCommand()), weight: 2 },
+      { arbitrary: fc.constant<Step>(new GetNowaitCommand()), weight: 1 },
+      { arbitrary: cancels(false, fc.nat(50)), weight: 3 },
+      { arbitrary: fc.constant<Step>(new CloseCommand()), weight: 1 },
+      { arbitrary: inDelivery, weight: 6 },
+    ),
   ],
-  { maxCommands: 60 },
+  // Medium: runs of up to 30 commands, so that batches meet getters in line and items promised.
+  { maxCommands: 30, size: 'medium' },
 );
 
 const maxSizes = fc.constantFrom(0, 1, 2, 3, Infinity);
@@ -283,8 +454,12 @@ function checkConservation(r: Real): void {
   const removed = [...r.delivered.map(([, item]) => item), ...drained];
   const accepted = [...r.puts].filter(([, outcome]) => outcome === 'accepted').map(([id]) => id);
   // Items are numbered as offered and accepted first come, first served: acceptance order is
-  // increasing order. Every accepted item is removed exactly once, in that order.
-  expect(removed).toEqual([...accepted, ...r.acceptedNowait].sort((a, b) => a - b));
+  // increasing order. Every accepted item is removed exactly once.
+  expect([...removed].sort((a, b) => a - b)).toEqual([...accepted, ...r.acceptedNowait].sort((a, b) => a - b));
+  // get() and consume() receive them in that order. (Inside a delivery, getNowait may take a newer
+  // item than one promised to a getter, and an older one once that getter is cancelled.)
+  const toGetters = r.delivered.filter(([getter]) => r.gets.has(getter)).map(([, item]) => item);
+  for (let i = 1; i < toGetters.length; i++) expect(toGetters[i]!).toBeGreaterThan(toGetters[i - 1]!);
   // Nothing withdrawn or refused ever appears.
   for (const [id, outcome] of r.puts) if (outcome !== 'accepted') expect(removed).not.toContain(id);
   expect(r.state()).toEqual({ size: 0, waitingPutters: 0, waitingGetters: 0, closed: true });
@@ -310,6 +485,9 @@ describe('Queue (property, model-based)', () => {
           nowait: [],
           putIds: [],
           getIds: [],
+          deferred: false,
+          untoldPuts: new Map(),
+          untoldGets: new Map(),
         };
         const real: Real = {
           queue,

@@ -1,5 +1,6 @@
 import { concatMap, range, Subject, takeUntil, takeWhile, type Observable } from 'rxjs';
 import { ConcurrencyEvent, EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
+import { thrown } from './setup/thrown';
 
 /** Subscribes and records every notification, synchronously. */
 function record<T>(source: Observable<T>) {
@@ -679,6 +680,21 @@ describe('Queue: close() while a getter still holds the promise of an item', () 
     });
     expect(got).toEqual(expected);
     expect(queue.size).toBe(0);
+  });
+
+  it('getNowait() would block, not end, while that promise stands: the item may still come back', () => {
+    const queue = new Queue<number>(Infinity);
+    const first = queue.get().subscribe();
+    const outcomes: unknown[] = [];
+    inDelivery(() => {
+      queue.putNowait(1);
+      queue.close();
+      outcomes.push((thrown(() => queue.getNowait()) as Error).name);
+      first.unsubscribe(); // gives 1 back
+      outcomes.push(queue.getNowait());
+      outcomes.push((thrown(() => queue.getNowait()) as Error).name);
+    });
+    expect(outcomes).toEqual(['WouldBlockError', 1, 'EndOfStreamError']);
   });
 
   it('when the handed getter takes its item, the one behind it ends at once after the delivery', () => {
