@@ -90,6 +90,21 @@ function contended(tasks, permits, batches) {
       }
       check(done === tasks * batches && sem.getValue() === permits, 'contended: async-mutex');
     },
+    // The same tasks with no gate at all: what the awaits alone cost, the floor under every side.
+    'no gate (floor)': async () => {
+      let done = 0;
+      const task = async () => {
+        await undefined;
+        await null;
+        done++;
+      };
+      for (let b = 0; b < batches; b++) {
+        const all = new Array(tasks);
+        for (let i = 0; i < tasks; i++) all[i] = task();
+        await Promise.all(all);
+      }
+      check(done === tasks * batches, 'contended: floor');
+    },
     [`p-limit(${permits})`]: async () => {
       const limit = pLimit(permits);
       let done = 0;
