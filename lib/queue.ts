@@ -274,9 +274,7 @@ export class Queue<T> {
       // A putter waits on an empty queue only at maxSize 0 with no getter: its item passes straight over.
       const putter = this.putters.popFront();
       if (putter === null) {
-        // Not drained while a getter still holds the promise of an item: cancelled before its
-        // delivery, it gives the item back.
-        if (this.isClosed && this.handed.size === 0) throw new EndOfStreamError();
+        if (this.drained()) throw new EndOfStreamError();
         throw new WouldBlockError('Queue.getNowait: the queue is empty');
       }
       putter.complete();
@@ -343,7 +341,7 @@ export class Queue<T> {
   }
 
   private serve(getter: Getter<T>): void {
-    if (this.isClosed && this.items.length === 0 && this.handed.size === 0) {
+    if (this.drained()) {
       getter.end();
       return;
     }
@@ -389,12 +387,16 @@ export class Queue<T> {
   }
 
   /**
-   * Once the queue is closed and drained, ends the getters that wait: nothing will be put any
-   * more. Not while a getter is still handed an item: cancelled before its delivery, it gives the
-   * item back, and the first getter waiting takes it. True when it ended any.
+   * Closed, nothing buffered, and no getter still handed an item: one cancelled before its delivery
+   * gives the item back, so until it is delivered the queue is not drained.
    */
+  private drained(): boolean {
+    return this.isClosed && this.items.length === 0 && this.handed.size === 0;
+  }
+
+  /** Once the queue is drained, ends the getters that wait: nothing will come. True when it ended any. */
   private endWaiting(): boolean {
-    if (!this.isClosed || this.items.length > 0 || this.handed.size > 0 || this.getters.size === 0) return false;
+    if (this.getters.size === 0 || !this.drained()) return false;
     for (let getter = this.getters.popFront(); getter !== null; getter = this.getters.popFront()) {
       getter.state = ENDING;
       this.schedule(getter);
