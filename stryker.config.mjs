@@ -12,7 +12,9 @@ export default {
     configFile: 'jest.config.js',
     // Sizes, heap and timing suites (10^6 loops, --expose-gc) say nothing a unit test does not,
     // at hundreds of times the cost per mutant.
-    config: { testPathIgnorePatterns: ['/node_modules/', '\\.stress\\.spec\\.ts$', '/spec/leaks'] },
+    // A mutant that leaves a promise pending fails its test after 2 s, as a kill, instead of running
+    // into Stryker's timeout, which restarts the jest worker.
+    config: { testPathIgnorePatterns: ['/node_modules/', '\\.stress\\.spec\\.ts$', '/spec/leaks'], testTimeout: 2_000 },
     enableFindRelatedTests: false,
   },
   coverageAnalysis: 'perTest',

@@ -1,6 +1,7 @@
 import { NEVER, Observable, Subject, Subscription, defer, lastValueFrom, of, range, take, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { CapacityLimiter, boundedMap, isCancelled, retry } from 'rxjs-concurrency';
+import { MILLION } from './property/params';
 
 /** A synchronous source that emits 0, 1, 2... until it is unsubscribed. */
 const endless = (): Observable<number> =>
@@ -13,11 +14,11 @@ describe('boundedMap: synchronous tasks', () => {
     let count = 0;
     let sum = 0;
     let completed = false;
-    range(0, 1_000_000)
+    range(0, MILLION)
       .pipe(boundedMap((x) => of(x), 8, { ordered }))
       .subscribe({ next: (x) => ((count += 1), (sum += x)), complete: () => (completed = true) });
-    expect(count).toBe(1_000_000);
-    expect(sum).toBe((999_999 * 1_000_000) / 2);
+    expect(count).toBe(MILLION);
+    expect(sum).toBe(((MILLION - 1) * MILLION) / 2);
     expect(completed).toBe(true);
   });
 

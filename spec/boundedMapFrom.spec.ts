@@ -2,6 +2,7 @@ import { Observable, defer, lastValueFrom, of, take, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { CapacityLimiter, boundedMapFrom } from 'rxjs-concurrency';
 import { takeEscapedErrors } from './setup/no-unhandled-errors';
+import { MILLION } from './property/params';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -96,7 +97,7 @@ describe('boundedMapFrom', () => {
   });
 
   it('an async generator of 1,000,000 items, limit 16: at most 16 + 1 items pulled ahead of what was emitted, in order', async () => {
-    const N = 1_000_000;
+    const N = MILLION;
     let pulled = 0;
     let emitted = 0;
     let maxAhead = 0;

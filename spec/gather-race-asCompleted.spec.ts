@@ -1,5 +1,6 @@
 import { EMPTY, Subject, firstValueFrom, forkJoin, from, lastValueFrom, map, of, range, take, tap, toArray, type Observable, type OperatorFunction } from 'rxjs';
 import { asCompleted, gather, isCancelled, race, type Task } from 'rxjs-concurrency';
+import { MILLION } from './property/params';
 
 describe('operators gather / race / asCompleted', () => {
   describe('PITFALLS 14 (forkJoin completes silently on an empty source)', () => {
@@ -68,7 +69,7 @@ describe('operators gather / race / asCompleted', () => {
       let count = 0;
       let sum = 0;
       let completed = false;
-      range(0, 1_000_000)
+      range(0, MILLION)
         .pipe(
           map((i) => of(i)),
           asCompleted<number>({ limit: 8 }),
@@ -82,8 +83,8 @@ describe('operators gather / race / asCompleted', () => {
           complete: () => (completed = true),
         });
       expect(completed).toBe(true);
-      expect(count).toBe(1_000_000);
-      expect(sum).toBe((999_999 * 1_000_000) / 2);
+      expect(count).toBe(MILLION);
+      expect(sum).toBe(((MILLION - 1) * MILLION) / 2);
     });
 
     it('10^6 synchronous tasks queued behind limit: 8 start in a loop when a slot frees, without stack overflow', () => {
@@ -104,15 +105,15 @@ describe('operators gather / race / asCompleted', () => {
         complete: () => (completed = true),
       });
       for (const gate of gates) source.next(gate);
-      for (let i = 0; i < 1_000_000; i++) source.next(of(i));
+      for (let i = 0; i < MILLION; i++) source.next(of(i));
       source.complete();
       expect(count).toBe(0);
       gates[0]!.complete();
-      expect(count).toBe(1_000_001);
+      expect(count).toBe(MILLION + 1);
       expect(inOrder).toBe(true);
       for (const gate of gates) gate.complete();
       expect(completed).toBe(true);
-      expect(count).toBe(1_000_008);
+      expect(count).toBe(MILLION + 8);
     });
 
     it('gather of 10^5 synchronous tasks', () => {

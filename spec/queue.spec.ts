@@ -1,6 +1,7 @@
 import { concatMap, range, Subject, takeUntil, takeWhile, type Observable } from 'rxjs';
 import { ConcurrencyEvent, EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
 import { thrown } from './setup/thrown';
+import { MILLION } from './property/params';
 
 /** Subscribes and records every notification, synchronously. */
 function record<T>(source: Observable<T>) {
@@ -608,26 +609,26 @@ describe('Queue', () => {
         complete: () => (completed = true),
       });
       let produced = false;
-      range(0, 1_000_000)
+      range(0, MILLION)
         .pipe(concatMap((x) => queue.put(x)))
         .subscribe({ complete: () => (produced = true) });
       queue.close();
       expect(produced).toBe(true);
       expect(completed).toBe(true);
-      expect(count).toBe(1_000_000);
-      expect(sum).toBe((999_999 * 1_000_000) / 2);
+      expect(count).toBe(MILLION);
+      expect(sum).toBe(((MILLION - 1) * MILLION) / 2);
     });
 
     it('drains 10^6 buffered items into a consumer synchronously without overflowing the stack', () => {
       const queue = new Queue<number>(Infinity);
-      for (let i = 0; i < 1_000_000; i++) queue.putNowait(i);
+      for (let i = 0; i < MILLION; i++) queue.putNowait(i);
       let count = 0;
       let inOrder = true;
       queue.consume().subscribe((x) => {
         if (x !== count) inOrder = false;
         count++;
       });
-      expect(count).toBe(1_000_000);
+      expect(count).toBe(MILLION);
       expect(inOrder).toBe(true);
       expect(queue.size).toBe(0);
     });

@@ -1,3 +1,5 @@
+const mutating = process.env.STRYKER_MUTATOR_WORKER !== undefined;
+
 /**
  * fast-check settings shared by the model-based suites: a fixed seed (a failure replays exactly) and
  * 1000 runs. Under Stryker (which sets STRYKER_MUTATOR_WORKER in its workers) 100 runs: a mutant is
@@ -6,5 +8,11 @@
  */
 export const params = {
   seed: 20_261_125,
-  numRuns: process.env.STRYKER_MUTATOR_WORKER === undefined ? 1000 : 100,
+  numRuns: mutating ? 100 : 1000,
 } as const;
+
+/**
+ * The size of the 10^6-item scale tests. Under Stryker 10^5: every mutant of the core reruns them,
+ * and 10^5 nested calls still overflow the stack of an implementation that recurses per item.
+ */
+export const MILLION = mutating ? 100_000 : 1_000_000;
