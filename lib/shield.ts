@@ -4,7 +4,7 @@ import { withDeadline } from './internal/deadline';
 /**
  * Protects the source from cancellation: unsubscribing from the output does not unsubscribe the
  * source, which runs on to completion (a save, a release on a server: work that must not stop
- * half-way). Values it emits after that are dropped; an error it reports after that goes to RxJS's
+ * half-way). Values and the completion it sends after that are dropped; an error goes to RxJS's
  * `config.onUnhandledError` (or is thrown asynchronously when none is set), like any error nobody
  * handles. The source is also outside every enclosing deadline: `effectiveDeadline()` is
  * `Infinity` inside it unless it sets its own.
@@ -31,7 +31,9 @@ export function shield<T>(): MonoTypeOperatorFunction<T> {
             if (subscriber.closed) throw error;
             subscriber.error(error);
           },
-          complete: () => subscriber.complete(),
+          complete: () => {
+            if (!subscriber.closed) subscriber.complete();
+          },
         }),
       );
       // No teardown: unsubscribing from the output leaves the source running.

@@ -1,5 +1,6 @@
-import { NEVER, Observable, Subject, Subscription, TimeoutError, defer, firstValueFrom, of, timeout, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { NEVER, Observable, Subject, Subscription, TimeoutError, config, defer, firstValueFrom, of, timeout, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { effectiveDeadline, failAfter, failAt, moveOnAfter, moveOnAt, shield } from 'rxjs-concurrency';
+import { TestScheduler } from 'rxjs/testing';
 
 /**
  * A scheduler driven by hand: `now` is set by the test and `fire()` runs what is due, so a timer
@@ -129,6 +130,24 @@ describe('shield outside virtual time', () => {
     source.complete();
     expect(seen).toEqual([1]);
     expect(source.observed).toBe(false);
+  });
+
+  it('drops what a source sends after its subscriber left, instead of handing it to config.onStoppedNotification', () => {
+    const stopped: string[] = [];
+    // Under run(), RxJS's stopped notifications are scheduled in virtual time, and flush() delivers them.
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ flush }) => {
+      config.onStoppedNotification = (notification) => stopped.push(notification.kind);
+      try {
+        const source = new Subject<number>();
+        source.pipe(shield()).subscribe().unsubscribe();
+        source.next(1);
+        source.complete();
+        flush();
+      } finally {
+        config.onStoppedNotification = null;
+      }
+    });
+    expect(stopped).toEqual([]);
   });
 
   it('effectiveDeadline() inside a shielded source is Infinity, under any deadline', () => {
