@@ -44,6 +44,16 @@ describe('retry (marbles)', () => {
     });
   });
 
+  it('baseDelay 0 stays 0 after factor^(n-1) overflows to Infinity (0 * Infinity would be NaN)', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      // 10^(n-1) is Infinity from the 310th failure on; the 400th attempt succeeds.
+      let failures = 0;
+      const source = defer(() => (++failures < 400 ? throwError(() => 'e') : cold('a|')));
+      expectObservable(source.pipe(retry({ attempts: Infinity, baseDelay: 0, factor: 10, jitter: 0, scheduler }))).toBe('a|');
+    });
+  });
+
   it('jitter 1 with random near 1 shortens a delay to almost nothing; it never lengthens one', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {

@@ -84,11 +84,13 @@ const rows: Row[] = [
   ['gather(options)', '5', () => gather(any(5)), TypeError, 'gather: options must be an object, received 5'],
   ['gather({ returnErrors })', '1', () => gather({ returnErrors: any(1) }), TypeError, 'gather: returnErrors must be a boolean, received 1'],
   ['gather({ returnErrors })', "'yes'", () => gather({ returnErrors: any('yes') }), TypeError, 'gather: returnErrors must be a boolean, received "yes"'],
+  ['gather({ returnErrors })', '[]', () => gather({ returnErrors: any([]) }), TypeError, 'gather: returnErrors must be a boolean, received an array'],
   // Queue
   ['new Queue(maxSize)', '-1', () => new Queue(-1), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received -1'],
   ['new Queue(maxSize)', '1.5', () => new Queue(1.5), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received 1.5'],
   ['new Queue(maxSize)', 'NaN', () => new Queue(NaN), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received NaN'],
   ['new Queue(maxSize)', 'missing', () => new Queue(any(undefined)), TypeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received undefined'],
+  ['new Queue(maxSize)', '() => 1', () => new Queue(any(() => 1)), TypeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received a function'],
   // taskGroup
   ['taskGroup(body)', '123', () => taskGroup(any(123)), TypeError, 'taskGroup: body must be a function, received 123'],
   ['taskGroup(body)', 'null', () => taskGroup(any(null)), TypeError, 'taskGroup: body must be a function, received null'],

@@ -37,6 +37,17 @@ describe('operators gather / race / asCompleted', () => {
       expect(second).toBeInstanceOf(TypeError);
     });
 
+    it.each([
+      ['gather', gather<number>()],
+      ['race', race<number>()],
+      ['asCompleted', asCompleted<number>()],
+    ] as const)('%s names itself in the TypeError of a value that is not a task', async (name, operator) => {
+      const bad = 42 as unknown as Task<number>;
+      await expect(lastValueFrom(from([bad]).pipe(operator as OperatorFunction<Task<number>, unknown>))).rejects.toThrow(
+        new TypeError(`${name}: task must be an ObservableInput or a function (signal) => ObservableInput, received 42`),
+      );
+    });
+
     it('race aborts the losing fetch-like factories when the winner settles', async () => {
       const reasons: unknown[] = [];
       const slow: Task<string> = (signal) =>

@@ -92,3 +92,14 @@ describe('fromTask', () => {
     expect(subscription.closed).toBe(true);
   });
 });
+
+describe('isCancelled', () => {
+  it('is true for an AbortError of any kind and false for everything else, without throwing', () => {
+    const abortError = new Error('stop');
+    abortError.name = 'AbortError';
+    expect([new DOMException('stop', 'AbortError'), abortError, { name: 'AbortError' }].map(isCancelled)).toEqual([true, true, true]);
+    // A function has a `name` too, and null and primitives have none to read.
+    const values = [function AbortError(): void {}, null, undefined, 'AbortError', 0, new Error('stop'), new DOMException('stop', 'TimeoutError')];
+    expect(values.map(isCancelled)).toEqual(values.map(() => false));
+  });
+});
