@@ -711,3 +711,29 @@ describe('Queue: close() while a getter still holds the promise of an item', () 
     expect([queue.size, queue.closed]).toEqual([0, true]);
   });
 });
+
+describe('Queue: a put withdrawn while its item is promised to a getter', () => {
+  /** Runs `fn` as a delivery of the package's trampoline (an event's waiter), where hand-offs queue. */
+  const inDelivery = (fn: () => void): void => {
+    const event = new ConcurrencyEvent();
+    event.wait().subscribe(fn);
+    event.set();
+  };
+
+  it('a getter that leaves after it gives the live item to the getter behind it, never the withdrawn one', () => {
+    const queue = new Queue<string>(0);
+    const got: string[] = [];
+    inDelivery(() => {
+      queue.put('a').subscribe();
+      const b = queue.put('b').subscribe();
+      const first = queue.get().subscribe((v) => got.push(`first ${v}`));
+      queue.get().subscribe((v) => got.push(`second ${v}`));
+      // 'b' is withdrawn while promised to the second getter, which goes back to the head of the
+      // line; then the first getter leaves, and the promise of 'a' it held passes to the second.
+      b.unsubscribe();
+      first.unsubscribe();
+    });
+    expect(got).toEqual(['second a']);
+    expect([queue.size, counters(queue).waitingGetters, counters(queue).waitingPutters]).toEqual([0, 0, 0]);
+  });
+});
