@@ -658,14 +658,14 @@ describe('Queue', () => {
   });
 });
 
-describe('Queue: close() while a getter still holds the promise of an item', () => {
-  /** Runs `fn` as a delivery of the package's trampoline (an event's waiter), where hand-offs queue. */
-  const inDelivery = (fn: () => void): void => {
-    const event = new ConcurrencyEvent();
-    event.wait().subscribe(fn);
-    event.set();
-  };
+/** Runs `fn` as a delivery of the package's trampoline (an event's waiter), where hand-offs queue. */
+function inDelivery(fn: () => void): void {
+  const event = new ConcurrencyEvent();
+  event.wait().subscribe(fn);
+  event.set();
+}
 
+describe('Queue: close() while a getter still holds the promise of an item', () => {
   it.each([
     ['get()', (q: Queue<number>) => q.get(), [['second', 1], ['second', 'complete']]],
     ['consume()', (q: Queue<number>) => q.consume(), [['second', 1], ['second', 'complete']]],
@@ -713,13 +713,6 @@ describe('Queue: close() while a getter still holds the promise of an item', () 
 });
 
 describe('Queue: a put withdrawn while its item is promised to a getter', () => {
-  /** Runs `fn` as a delivery of the package's trampoline (an event's waiter), where hand-offs queue. */
-  const inDelivery = (fn: () => void): void => {
-    const event = new ConcurrencyEvent();
-    event.wait().subscribe(fn);
-    event.set();
-  };
-
   it('a getter that leaves after it gives the live item to the getter behind it, never the withdrawn one', () => {
     const queue = new Queue<string>(0);
     const got: string[] = [];
