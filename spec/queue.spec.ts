@@ -1,5 +1,6 @@
 import { concatMap, range, Subject, takeUntil, takeWhile, type Observable } from 'rxjs';
-import { ConcurrencyEvent, EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
+import { EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
+import { inDelivery } from './setup/in-delivery';
 import { thrown } from './setup/thrown';
 import { MILLION } from './property/params';
 
@@ -657,13 +658,6 @@ describe('Queue', () => {
     });
   });
 });
-
-/** Runs `fn` as a delivery of the package's trampoline (an event's waiter), where hand-offs queue. */
-function inDelivery(fn: () => void): void {
-  const event = new ConcurrencyEvent();
-  event.wait().subscribe(fn);
-  event.set();
-}
 
 describe('Queue: close() while a getter still holds the promise of an item', () => {
   it.each([
