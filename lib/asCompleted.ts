@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { Task } from './task';
+import type { Task } from './internal/types';
 import { TaskPool } from './internal/taskPool';
 import { checkBoolean, checkCount, checkObject } from './internal/validate';
 
@@ -55,6 +55,6 @@ export function asCompleted<T>(options?: { limit?: number | undefined; returnErr
   checkBoolean('asCompleted', 'returnErrors', returnErrors);
   return (source) =>
     new Observable((subscriber) => {
-      new Completions<T>('asCompleted', subscriber, limit, returnErrors).run(source);
+      new Completions<T>(subscriber, { where: 'asCompleted', limit, returnErrors }).run(source);
     });
 }

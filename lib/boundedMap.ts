@@ -1,6 +1,7 @@
 import { Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
-import type { Gate } from './gate';
+import type { BoundedMapOptions } from './internal/types';
 import { BoundedRunner, boundedConfig } from './internal/boundedRunner';
+import { captureAsync, type AsyncSnapshot } from './internal/context';
 import { Fifo } from './internal/fifo';
 import { InnerSubscriber } from './internal/innerSubscriber';
 
@@ -31,7 +32,7 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  *   microseconds in Node, so none is made for a `project` that declares exactly one or two
  *   parameters (`(value) => ...`, `(value, index) => ...`): it could not read it. A `project` that
  *   declares three, or none (a wrapper `(...args) => f(...args)`), gets one.
- * - **`limiter`.** Any `Gate` (a `CapacityLimiter`, a `Semaphore`...) is also acquired for each task,
+ * - **`limiter`.** Any `GateLike` (a `CapacityLimiter`, a `Semaphore`, a `RateLimiter`, a Redis gate...) is also acquired for each task,
  *   after its slot: several maps sharing one limiter share one budget. `project` is called once the
  *   permit is granted.
  * - **Deadline.** Tasks started later still run under the deadline in force when the output was
@@ -45,7 +46,7 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  *
  * @param project - makes the task for a value: `(value, index, signal) => ObservableInput`
  * @param limit - tasks running at once: an integer >= 1, or `Infinity`
- * @param options - `ordered` (default `true`): emit in input order; `limiter`: a `Gate` each task
+ * @param options - `ordered` (default `true`): emit in input order; `limiter`: a `GateLike` each task
  *   also holds while it runs
  * @throws RangeError or TypeError at call time for a bad `limit`, `project` or `options`
  *
@@ -61,7 +62,7 @@ import { InnerSubscriber } from './internal/innerSubscriber';
 export function boundedMap<T, R>(
   project: (value: T, index: number, signal: AbortSignal) => ObservableInput<R>,
   limit: number,
-  options?: { ordered?: boolean | undefined; limiter?: Gate | undefined },
+  options?: BoundedMapOptions,
 ): OperatorFunction<T, R> {
   const config = boundedConfig('boundedMap', project, limit, options);
   return (source) =>
@@ -74,9 +75,14 @@ export function boundedMap<T, R>(
     });
 }
 
-/** Input pushed by a source Observable; values that find no room wait in a FIFO. */
+/**
+ * Input pushed by a source Observable; values that find no room wait in a FIFO, each with the async
+ * context it arrived in, so that its task starts there and not in that of the task that made room.
+ */
 class SourceRunner<T, R> extends BoundedRunner<T, R> {
   private readonly queue = new Fifo<T>();
+  /** In step with `queue`. */
+  private readonly contexts = new Fifo<AsyncSnapshot | null>();
   private source: SourceSubscriber<T, R> | null = null;
   private sourceDone = false;
 
@@ -88,6 +94,7 @@ class SourceRunner<T, R> extends BoundedRunner<T, R> {
   /** @internal */
   push(value: T): void {
     this.queue.push(value);
+    this.contexts.push(this.busy ? captureAsync() : null);
     this.pump();
   }
 
@@ -99,7 +106,7 @@ class SourceRunner<T, R> extends BoundedRunner<T, R> {
 
   protected feed(): boolean {
     if (this.queue.length === 0) return false;
-    this.start(this.queue.take());
+    this.start(this.queue.take(), this.contexts.take());
     return true;
   }
 
@@ -110,6 +117,7 @@ class SourceRunner<T, R> extends BoundedRunner<T, R> {
   protected stopInput(): void {
     this.source?.unsubscribe();
     this.queue.clear();
+    this.contexts.clear();
   }
 }
 

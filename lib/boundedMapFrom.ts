@@ -1,5 +1,5 @@
 import { Observable, config as rxjsConfig, type ObservableInput, type Subscriber } from 'rxjs';
-import type { Gate } from './gate';
+import type { BoundedMapOptions } from './internal/types';
 import { BoundedRunner, boundedConfig, type BoundedConfig } from './internal/boundedRunner';
 import { checkIterable } from './internal/validate';
 
@@ -51,7 +51,7 @@ export function boundedMapFrom<T, R>(
   input: Iterable<T> | AsyncIterable<T>,
   project: (value: T, index: number, signal: AbortSignal) => ObservableInput<R>,
   limit: number,
-  options?: { ordered?: boolean | undefined; limiter?: Gate | undefined },
+  options?: BoundedMapOptions,
 ): Observable<R> {
   checkIterable('boundedMapFrom', 'input', input);
   const config = boundedConfig('boundedMapFrom', project, limit, options);
@@ -60,6 +60,9 @@ export function boundedMapFrom<T, R>(
       ? new AsyncIteratorRunner(subscriber, config, input[Symbol.asyncIterator]())
       : new IteratorRunner(subscriber, config, input[Symbol.iterator]());
     subscriber.add(runner);
+    // Tasks after the first ones start when a slot frees, in whatever call stack freed it: they
+    // start in the async context of this subscription instead.
+    runner.keepContext();
     runner.pump();
   });
 }

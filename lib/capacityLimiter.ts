@@ -1,5 +1,5 @@
 import { Observable, defer, throwError } from 'rxjs';
-import { PermitGate } from './gate';
+import { PermitGate } from './internal/permitGate';
 import { BorrowerError } from './errors';
 import { checkCount, checkObject } from './internal/validate';
 
@@ -20,7 +20,7 @@ export class CapacityLimiter extends PermitGate {
 
   /** @param totalTokens - tokens that may be borrowed at once: an integer ≥ 1, or `Infinity` */
   constructor(totalTokens: number) {
-    super(checkCount('CapacityLimiter', 'totalTokens', totalTokens, 1, true));
+    super('CapacityLimiter', checkCount('CapacityLimiter', 'totalTokens', totalTokens, 1, true));
   }
 
   /** Tokens that may be borrowed at once. Settable: raising it wakes waiters; lowering revokes nothing. */

@@ -1,14 +1,19 @@
 import { Observable } from 'rxjs';
+import { captureAsync } from './internal/context';
 import { WaitList, WaitNode } from './internal/waitList';
 import { batch, enqueue, type Runnable } from './internal/trampoline';
 
 class EventWaiter extends WaitNode implements Runnable {
+  /** The waiter wakes in its own async context, not in that of whoever set the event. */
+  private readonly snapshot = captureAsync();
+
   constructor(readonly wake: () => void) {
     super();
   }
 
   run(): void {
-    this.wake();
+    if (this.snapshot === null) this.wake();
+    else this.snapshot(this.wake);
   }
 }
 

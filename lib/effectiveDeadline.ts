@@ -1,4 +1,4 @@
-import { getDeadline } from './internal/deadline';
+import { getDeadline } from './internal/context';
 
 /**
  * The nearest enclosing deadline, as an absolute time on the clock of the scheduler that set it,

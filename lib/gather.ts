@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { Task } from './task';
+import type { Task } from './internal/types';
 import { TaskPool } from './internal/taskPool';
 import { checkBoolean, checkObject } from './internal/validate';
 
@@ -53,6 +53,6 @@ export function gather<T>(options?: { returnErrors?: boolean | undefined }): Ope
   const returnErrors = checkBoolean('gather', 'returnErrors', options?.returnErrors ?? false);
   return (source) =>
     new Observable((subscriber) => {
-      new Gathering<T>('gather', subscriber, Infinity, returnErrors).run(source);
+      new Gathering<T>(subscriber, { where: 'gather', limit: Infinity, returnErrors }).run(source);
     });
 }

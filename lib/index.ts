@@ -1,6 +1,6 @@
 // Gates
-export type { Gate, GateState, Permit } from './gate';
-export { Semaphore } from './semaphore';
+export type { AcquireOptions, DeferredTask, Gate, GateLike, GateState, Permit } from './internal/types';
+export { Semaphore, type SemaphoreOptions } from './semaphore';
 export { Lock } from './lock';
 export { CapacityLimiter } from './capacityLimiter';
 export { withPermit } from './withPermit';
@@ -8,7 +8,7 @@ export { ConcurrencyEvent } from './concurrencyEvent';
 // Channels
 export { Queue, type QueueState } from './queue';
 // Structured concurrency and deadlines
-export type { Task } from './task';
+export type { Task } from './internal/types';
 export { taskGroup, type TaskGroup } from './taskGroup';
 export { failAfter } from './failAfter';
 export { moveOnAfter } from './moveOnAfter';
@@ -23,6 +23,7 @@ export { race } from './race';
 export { asCompleted } from './asCompleted';
 export { boundedMap } from './boundedMap';
 export { boundedMapFrom } from './boundedMapFrom';
+export type { BoundedMapOptions } from './internal/types';
 export { retry, type RetryOptions } from './retry';
 // Errors
 export { TaskGroupError, WouldBlockError, QueueClosedError, EndOfStreamError, BorrowerError } from './errors';

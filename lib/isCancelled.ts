@@ -11,8 +11,3 @@
 export function isCancelled(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
 }
-
-/** The reason this package gives every signal it aborts. @internal */
-export function cancellation(): Error {
-  return new DOMException('The task was cancelled', 'AbortError');
-}

@@ -1,4 +1,4 @@
-import { PermitGate } from './gate';
+import { PermitGate } from './internal/permitGate';
 
 /**
  * A mutual-exclusion lock: a semaphore of one. Not re-entrant: a `run` nested in a `run` of the
@@ -12,7 +12,7 @@ import { PermitGate } from './gate';
  */
 export class Lock extends PermitGate {
   constructor() {
-    super(1);
+    super('Lock', 1);
   }
 
   /** True while the lock is held. */

@@ -1,7 +1,8 @@
-import { Observable, Subject, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { EndOfStreamError, QueueClosedError, WouldBlockError } from './errors';
 import { Fifo } from './internal/fifo';
-import { stateStream } from './internal/stateStream';
+import { captureAsync, type AsyncSnapshot } from './internal/context';
+import { StateFeed } from './internal/stateFeed';
 import { WaitList, WaitNode } from './internal/waitList';
 import { drain, enqueue, type Runnable } from './internal/trampoline';
 import { checkCount } from './internal/validate';
@@ -34,6 +35,8 @@ class Putter<T> extends WaitNode implements Runnable {
   state: typeof WAITING | typeof PENDING | typeof DONE | typeof WITHDRAWN | typeof REFUSED = WAITING;
   /** Where it stands for its item while accepted. */
   entries: Entries<T> | null = null;
+  /** The async context of a put that had to wait, which its completion runs in. */
+  snapshot: AsyncSnapshot | null = null;
 
   constructor(
     readonly item: T,
@@ -44,13 +47,18 @@ class Putter<T> extends WaitNode implements Runnable {
 
   run(): void {
     if (this.state === PENDING) this.complete();
-    else if (this.state === REFUSED && !this.subscriber.closed) this.subscriber.error(new QueueClosedError());
+    else if (this.state === REFUSED && !this.subscriber.closed) this.resume(() => this.subscriber.error(new QueueClosedError()));
   }
 
   /** From here on the item belongs to the queue. */
   complete(): void {
     this.state = DONE;
-    this.subscriber.complete();
+    this.resume(() => this.subscriber.complete());
+  }
+
+  private resume(notify: () => void): void {
+    if (this.snapshot === null) notify();
+    else this.snapshot(notify);
   }
 }
 
@@ -122,6 +130,8 @@ class Getter<T> extends WaitNode implements Runnable {
   state: typeof IDLE | typeof HANDED | typeof ENDING = IDLE;
   /** Its notification is on the trampoline: a getter handed back and handed again keeps that place. */
   scheduled = false;
+  /** The async context of a getter that had to wait, which its deliveries run in. */
+  snapshot: AsyncSnapshot | null = null;
 
   constructor(
     private readonly queue: Queue<T>,
@@ -133,7 +143,8 @@ class Getter<T> extends WaitNode implements Runnable {
 
   run(): void {
     this.scheduled = false;
-    this.queue.deliver(this);
+    if (this.snapshot === null) this.queue.deliver(this);
+    else this.snapshot(() => this.queue.deliver(this));
   }
 
   /** No item will ever come: `get()` errors, `consume()` completes. */
@@ -189,7 +200,12 @@ export class Queue<T> {
   private readonly getters = new WaitList<Getter<T>>();
   private readonly handed = new WaitList<Getter<T>>();
   private isClosed = false;
-  private changes: Subject<void> | null = null;
+  private readonly feed = new StateFeed<QueueState>(() => ({
+    size: this.size,
+    waitingPutters: this.putters.size,
+    waitingGetters: this.getters.size,
+    closed: this.isClosed,
+  }));
 
   /** @param maxSize - items buffered: an integer ≥ 0 (0: rendezvous) or `Infinity` (unbounded) */
   constructor(maxSize: number) {
@@ -225,6 +241,7 @@ export class Queue<T> {
       subscriber.add(() => this.withdraw(putter));
       this.putters.push(putter);
       this.flush();
+      if (putter.state === WAITING && putter.queued) putter.snapshot = captureAsync();
       return undefined;
     });
   }
@@ -300,7 +317,7 @@ export class Queue<T> {
 
   /** The current state on subscribe, then every change (never the same state twice in a row). */
   get state$(): Observable<QueueState> {
-    return stateStream((this.changes ??= new Subject<void>()), () => this.snapshot());
+    return this.feed.state$;
   }
 
 
@@ -336,6 +353,7 @@ export class Queue<T> {
       // Added first: a notification run by this very subscribe may cancel the get.
       subscriber.add(() => this.cancel(getter));
       this.serve(getter);
+      if (getter.queued) getter.snapshot = captureAsync();
       return undefined;
     });
   }
@@ -442,11 +460,7 @@ export class Queue<T> {
     enqueue(getter);
   }
 
-  private snapshot(): QueueState {
-    return { size: this.size, waitingPutters: this.putters.size, waitingGetters: this.getters.size, closed: this.isClosed };
-  }
-
   private changed(): void {
-    if (this.changes?.observed) this.changes.next();
+    this.feed.changed();
   }
 }

@@ -1,12 +1,12 @@
 import { EmptyError, Observable, type OperatorFunction } from 'rxjs';
-import type { Task } from './task';
+import type { Task } from './internal/types';
 import { TaskPool } from './internal/taskPool';
 
 class Race<T> extends TaskPool<T, T> {
   // The losers are cancelled before the winner is delivered, as on the error path: by the time the
   // consumer sees the result, every other task's signal has aborted.
   protected settled(_index: number, result: T): void {
-    this.cancel();
+    this.cancelReporting();
     this.subscriber.next(result);
     this.subscriber.complete();
   }
@@ -47,6 +47,6 @@ class Race<T> extends TaskPool<T, T> {
 export function race<T>(): OperatorFunction<Task<T>, T> {
   return (source) =>
     new Observable<T>((subscriber) => {
-      new Race<T>('race', subscriber, Infinity, false).run(source);
+      new Race<T>(subscriber, { where: 'race', limit: Infinity, returnErrors: false }).run(source);
     });
 }

@@ -1,6 +1,6 @@
 import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { isCancelled } from './isCancelled';
-import { getDeadline, withDeadline } from './internal/deadline';
+import { Captured } from './internal/context';
 import { InnerSubscriber } from './internal/innerSubscriber';
 import { checkCount, checkFunction, checkNumber, checkObject, checkScheduler, checkTime } from './internal/validate';
 
@@ -123,8 +123,8 @@ class Retrying<T> {
   private failures = 0;
   private current: Attempt<T> | null = null;
   private timer: Subscription | null = null;
-  /** The deadline in force when the output was subscribed: every attempt runs under it. */
-  private readonly context = getDeadline();
+  /** The context of the output's subscription: every attempt runs in it, under its deadline. */
+  private readonly context = new Captured();
 
   constructor(
     private readonly source: Observable<T>,
@@ -158,11 +158,13 @@ class Retrying<T> {
       return;
     }
     // No point waiting for an attempt that could not start before the deadline.
-    if (!(scheduler.now() + delay < Math.min(this.policy.deadline, this.context))) {
+    if (!(scheduler.now() + delay < Math.min(this.policy.deadline, this.context.scope.deadline))) {
       destination.error(error);
       return;
     }
-    this.timer = scheduler.schedule(() => withDeadline(this.context, () => this.attempt()), delay);
+    // The next attempt starts from a timer: in the async context of the subscriber, not of the failure.
+    this.context.hold();
+    this.timer = scheduler.schedule(() => this.context.run(() => this.attempt()), delay);
   }
 
   unsubscribe(): void {

@@ -1,7 +1,11 @@
-import type { Observable } from 'rxjs';
-import { PermitGate, type Permit } from './gate';
-import type { Task } from './task';
+import { PermitGate } from './internal/permitGate';
 import { checkCount, checkObject } from './internal/validate';
+
+/** Options of `new Semaphore()`. */
+export interface SemaphoreOptions {
+  /** Cap on held + available permits; `release` past it throws `RangeError`. Default `Infinity`. */
+  maxValue?: number | undefined;
+}
 
 /**
  * A counting semaphore as an Observable gate: `initialValue` permits, handed out in strict FIFO
@@ -20,10 +24,11 @@ export class Semaphore extends PermitGate {
 
   /**
    * @param initialValue - permits available at first; an integer ≥ 0 (0: every acquire waits for `release`)
-   * @param options.maxValue - cap on held + available permits; `release` past it throws `RangeError`
+   * @param options.maxValue - cap on held + available permits; `release` past it throws `RangeError`,
+   *   and a weight above it, which could never be granted, throws `RangeError` at the call
    */
-  constructor(initialValue: number, options?: { maxValue?: number | undefined }) {
-    super(checkCount('Semaphore', 'initialValue', initialValue, 0));
+  constructor(initialValue: number, options?: SemaphoreOptions) {
+    super('Semaphore', checkCount('Semaphore', 'initialValue', initialValue, 0));
     if (options !== undefined) checkObject('Semaphore', 'options', options);
     const maxValue = options?.maxValue;
     this.maxValue = maxValue === undefined ? Infinity : checkCount('Semaphore', 'options.maxValue', maxValue, Math.max(1, initialValue), true);
@@ -32,21 +37,6 @@ export class Semaphore extends PermitGate {
   /** Permits free now. */
   get value(): number {
     return this.available;
-  }
-
-  /** Emits once when `weight` permits are granted; they are held while the subscription lives. */
-  override acquire(weight = 1): Observable<void> {
-    return this.acquireWeighted(this.checkWeight(weight));
-  }
-
-  /** Acquires `weight` permits, then runs `work`; releases when it completes, errors or is unsubscribed. */
-  override run<T>(work: Task<T>, weight = 1): Observable<T> {
-    return this.runWeighted(work, this.checkWeight(weight));
-  }
-
-  /** `weight` permits now, or `undefined` when they are not free or others wait before. */
-  override tryAcquire(weight = 1): Permit | undefined {
-    return this.tryWeighted(this.checkWeight(weight));
   }
 
   /**
@@ -62,11 +52,9 @@ export class Semaphore extends PermitGate {
     this.grow();
   }
 
-  private checkWeight(weight: number): number {
-    checkCount('Semaphore', 'weight', weight, 1);
-    if (weight > this.maxValue) {
-      throw new RangeError(`Semaphore: weight must be <= maxValue ${this.maxValue}, received ${weight}`);
-    }
-    return weight;
+  /** @internal */
+  override checkWeight(where: string, weight: number, name = 'weight'): void {
+    checkCount(where, name, weight, 1);
+    if (weight > this.maxValue) throw new RangeError(`${where}: ${name} must be <= maxValue ${this.maxValue}, received ${weight}`);
   }
 }

@@ -1,12 +1,13 @@
 import { EmptyError, Observable, Subscription, UnsubscriptionError, from, type ObservableInput, type Subscriber } from 'rxjs';
 import { TaskGroupError } from './errors';
-import { cancellation, isCancelled } from './isCancelled';
-import { fromTask, type Task } from './task';
-import { getDeadline, withDeadline } from './internal/deadline';
+import { isCancelled } from './isCancelled';
+import { inScope, ownedBy, type Owner } from './internal/context';
+import { cancellation, fromTask } from './internal/fromTask';
 import { InnerSubscriber } from './internal/innerSubscriber';
+import { RunningSet, RunningTask } from './internal/runningSet';
 import { batch } from './internal/trampoline';
+import type { Task } from './internal/types';
 import { checkFunction } from './internal/validate';
-import { WaitList, WaitNode } from './internal/waitList';
 
 /** The handle a `taskGroup` body receives to start children in the group. */
 export interface TaskGroup {
@@ -28,52 +29,36 @@ export interface TaskGroup {
 }
 
 /**
- * A child in the group's list. Before its first value a `start()` child also has a `starter`, the
+ * A child of the group. Before its first value a `start()` child also has a `starter`, the
  * subscriber of `start()`'s Observable, which takes its first value or its error.
  */
-class Child extends WaitNode {
-  /**
-   * Its subscriber, which is also its subscription: the group holds it before the child runs, so
-   * a child cancelled while it is still being subscribed (a synchronous source) stops there.
-   */
-  readonly subscription: ChildSubscriber;
-
-  constructor(
-    group: Group<unknown>,
-    public starter: Subscriber<unknown> | null,
-  ) {
-    super();
-    this.subscription = new ChildSubscriber(group, this);
-  }
-}
-
-class ChildSubscriber extends InnerSubscriber<unknown> {
+class ChildTask extends RunningTask<unknown> {
   constructor(
     private readonly group: Group<unknown>,
-    private readonly child: Child,
+    public starter: Subscriber<unknown> | null,
   ) {
     super();
   }
 
   protected onNext(value: unknown): void {
-    const first = this.child.starter;
+    const first = this.starter;
     if (first === null) return;
-    this.child.starter = null;
+    this.starter = null;
     first.next(value);
     first.complete();
   }
 
   protected onError(error: unknown): void {
-    this.group.childEnded(this.child, error, true);
+    this.group.childEnded(this, error, true);
   }
 
   protected onComplete(): void {
-    this.group.childEnded(this.child, undefined, false);
+    this.group.childEnded(this, undefined, false);
   }
 }
 
-/** The group's subscriber to its host: held by the group before the host runs, like a child's. */
-class Host<R> extends InnerSubscriber<R> {
+/** The group's subscriber to its host: held by the group before the host runs, like a child. */
+class HostSubscriber<R> extends InnerSubscriber<R> {
   constructor(
     private readonly group: Group<R>,
     private readonly subscriber: Subscriber<R>,
@@ -94,18 +79,36 @@ class Host<R> extends InnerSubscriber<R> {
   }
 }
 
-/** One subscription to a `taskGroup`: the host, the children, the failures. */
-class Group<R> implements TaskGroup {
-  private readonly children = new WaitList<Child>();
+/** A `start()` child that had not started yet when the group was cancelled: its `start()` errors. */
+function cancelStarter(task: RunningTask<unknown>): void {
+  const child = task as ChildTask;
+  const starter = child.starter;
+  child.starter = null;
+  starter?.error(cancellation());
+}
+
+/**
+ * One subscription to a `taskGroup`: the host, the children (a running set), the failures, and the
+ * shielded work it adopted, which it outlives.
+ */
+class Group<R> implements TaskGroup, Owner {
+  private readonly children: RunningSet;
   private readonly host = new Subscription();
   private readonly controller = new AbortController();
   private readonly failures: unknown[] = [];
-  // Children started later (from a callback, after a delay) still run under the group's deadline.
-  private readonly deadline = getDeadline();
   private hostRunning = true;
+  /** Cancelled, failed or unsubscribed: nothing more starts. */
   private ended = false;
+  /** Shielded work still running that this group adopted. */
+  private shielded = 0;
+  /** The outcome waits for shielded work to end. */
+  private reporting = false;
 
-  constructor(private readonly subscriber: Subscriber<R>) {}
+  constructor(private readonly subscriber: Subscriber<R>) {
+    // Children and the host are owned by this group: shielded work among them is adopted, and a
+    // child started later (from a callback, after a delay) still runs under the group's deadline.
+    this.children = new RunningSet(ownedBy(this));
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -127,8 +130,8 @@ class Group<R> implements TaskGroup {
         // Only a child that has not started yet belongs to this subscription.
         if (child.starter === null) return;
         child.starter = null;
-        this.children.remove(child);
-        child.subscription.unsubscribe();
+        this.children.leave(child);
+        child.unsubscribe();
         this.settle();
       };
     });
@@ -138,7 +141,7 @@ class Group<R> implements TaskGroup {
     if (!this.ended) this.end();
   }
 
-  /** Runs the body and subscribes to the host. */
+  /** Runs the body and subscribes to the host, both as the group's own. */
   open(body: (tg: TaskGroup) => ObservableInput<R> | void): void {
     // Installed first: a subscriber that leaves while the body runs (a synchronous take(1)) cancels at once.
     this.subscriber.add(() => {
@@ -149,26 +152,28 @@ class Group<R> implements TaskGroup {
         if (this.failures.length > 0) throw new UnsubscriptionError(this.failures);
       });
     });
-    try {
-      const host = body(this);
-      if (host !== undefined && !this.ended) {
-        const hostSubscriber = new Host(this, this.subscriber);
-        this.host.add(hostSubscriber);
-        from(host).subscribe(hostSubscriber);
-      } else {
-        this.hostRunning = false;
+    inScope(this.children.context.scope, () => {
+      try {
+        const host = body(this);
+        if (host !== undefined && !this.ended) {
+          const hostSubscriber = new HostSubscriber(this, this.subscriber);
+          this.host.add(hostSubscriber);
+          from(host).subscribe(hostSubscriber);
+        } else {
+          this.hostRunning = false;
+        }
+      } catch (error) {
+        // A throw after the group has ended is an echo of that end (startSoon refusing, typically),
+        // dropped like any late error of an unsubscribed source.
+        this.hostEnded(error, true);
       }
-    } catch (error) {
-      // A throw after the group has ended is an echo of that end (startSoon refusing, typically),
-      // dropped like any late error of an unsubscribed source.
-      this.hostEnded(error, true);
-    }
+    });
     this.settle();
   }
 
   /** @internal */
-  childEnded(child: Child, error: unknown, failed: boolean): void {
-    if (!this.children.remove(child)) return;
+  childEnded(child: ChildTask, error: unknown, failed: boolean): void {
+    if (!this.children.leave(child)) return;
     const starter = child.starter;
     if (starter !== null) {
       // Not started yet: the failure is start()'s, not the group's.
@@ -182,19 +187,35 @@ class Group<R> implements TaskGroup {
     }
   }
 
-  private spawn<T>(source: Observable<T>, starter: Subscriber<T> | null): Child {
-    if (this.ended) throw new Error('taskGroup: the group has ended; a task can only be started while it runs');
-    const child = new Child(this, starter);
-    this.children.push(child);
-    withDeadline(this.deadline, () => source.subscribe(child.subscription));
-    return child;
-  }
-
   /** @internal */
   hostEnded(error: unknown, failed: boolean): void {
     this.hostRunning = false;
     if (failed && !isCancelled(error)) this.fail(error);
     else this.settle();
+  }
+
+  /** @internal */
+  adopt(): ((failed: boolean, error: unknown) => boolean) | null {
+    if (this.subscriber.closed) return null;
+    this.shielded++;
+    return (failed, error) => {
+      this.shielded--;
+      if (this.subscriber.closed) return false;
+      if (failed && !isCancelled(error)) {
+        if (this.ended) this.failures.push(error);
+        else this.fail(error);
+      }
+      if (this.reporting) this.report();
+      else this.settle();
+      return true;
+    };
+  }
+
+  private spawn<T>(source: Observable<T>, starter: Subscriber<T> | null): ChildTask {
+    if (this.ended) throw new Error('taskGroup: the group has ended; a task can only be started while it runs');
+    const child = new ChildTask(this, starter as Subscriber<unknown> | null);
+    this.children.start(child, source);
+    return child;
   }
 
   private fail(error: unknown): void {
@@ -203,9 +224,9 @@ class Group<R> implements TaskGroup {
     this.end();
   }
 
-  /** Completes the group once the host and every child have. */
+  /** Completes the group once the host, every child and the shielded work it adopted have ended. */
   private settle(): void {
-    if (this.ended || this.hostRunning || this.children.size > 0) return;
+    if (this.ended || this.hostRunning || this.children.size > 0 || this.shielded > 0) return;
     this.ended = true;
     this.subscriber.complete();
   }
@@ -216,32 +237,24 @@ class Group<R> implements TaskGroup {
    */
   private stop(): void {
     this.ended = true;
-    this.dispose(this.host);
-    for (let child = this.children.popFront(); child !== null; child = this.children.popFront()) {
-      const starter = child.starter;
-      child.starter = null;
-      this.dispose(child.subscription);
-      starter?.error(cancellation());
-    }
+    for (const error of this.children.cancel(this.host, cancelStarter)) if (!isCancelled(error)) this.failures.push(error);
     this.controller.abort(cancellation());
-  }
-
-  private dispose(subscription: Subscription): void {
-    try {
-      subscription.unsubscribe();
-    } catch (error) {
-      const errors = error instanceof UnsubscriptionError ? error.errors : [error];
-      for (const e of errors) if (!isCancelled(e)) this.failures.push(e);
-    }
   }
 
   /** Cancels everything, then reports: one batch, so a permit a child held goes on only after that. */
   private end(): void {
     batch(() => {
       this.stop();
-      if (this.failures.length > 0) this.subscriber.error(new TaskGroupError(this.failures));
-      else this.subscriber.complete();
+      this.reporting = true;
+      this.report();
     });
+  }
+
+  /** The outcome, once no shielded work it adopted still runs: nothing outlives its group. */
+  private report(): void {
+    if (this.shielded > 0 || this.subscriber.closed) return;
+    if (this.failures.length > 0) this.subscriber.error(new TaskGroupError(this.failures));
+    else this.subscriber.complete();
   }
 }
 

@@ -1,7 +1,7 @@
 import { EMPTY, Observable, from, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { gather, isCancelled, type Task } from 'rxjs-concurrency';
-import { getDeadline, withDeadline } from '../lib/internal/deadline';
+import { getDeadline, withDeadline } from '../lib/internal/context';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

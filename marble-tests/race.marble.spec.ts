@@ -1,7 +1,7 @@
 import { EMPTY, EmptyError, Observable, finalize, from, of, race as rxRace, tap, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { isCancelled, race, type Task } from 'rxjs-concurrency';
-import { getDeadline, withDeadline } from '../lib/internal/deadline';
+import { getDeadline, withDeadline } from '../lib/internal/context';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

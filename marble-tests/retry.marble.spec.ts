@@ -1,7 +1,7 @@
 import { Observable, TimeoutError, defer, throwError, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { failAfter, moveOnAfter, retry } from 'rxjs-concurrency';
-import { getDeadline, withDeadline } from '../lib/internal/deadline';
+import { getDeadline, withDeadline } from '../lib/internal/context';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

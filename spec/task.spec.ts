@@ -1,6 +1,7 @@
 import { NEVER, Observable, Subject, firstValueFrom, lastValueFrom, of, throwError, toArray } from 'rxjs';
 import { isCancelled } from 'rxjs-concurrency';
-import { fromTask, type Task } from '../lib/task';
+import { fromTask } from '../lib/internal/fromTask';
+import type { Task } from '../lib/internal/types';
 
 const taskOf = <T>(task: Task<T>): ReturnType<typeof fromTask<T>> => fromTask(task, 'test');
 

@@ -1,10 +1,10 @@
-import { Subscription, defer, from, type Observable, type ObservableInput, type Subscriber } from 'rxjs';
-import type { Gate } from '../gate';
-import { fromTask } from '../task';
-import { getDeadline, withDeadline } from './deadline';
+import { UnsubscriptionError, defer, from, type Observable, type ObservableInput, type Subscriber } from 'rxjs';
+import type { AsyncSnapshot } from './context';
 import { Fifo } from './fifo';
-import { InnerSubscriber } from './innerSubscriber';
-import { batch } from './trampoline';
+import { fromTask } from './fromTask';
+import { reportUnhandled } from './report';
+import { RunningSet, RunningTask } from './runningSet';
+import type { BoundedMapOptions, GateLike } from './types';
 import { checkBoolean, checkCount, checkFunction, checkGate, checkObject } from './validate';
 
 /** @internal */
@@ -20,7 +20,7 @@ export interface BoundedConfig<T, R> {
   readonly wantsSignal: boolean;
   readonly limit: number;
   readonly ordered: boolean;
-  readonly limiter: Gate | undefined;
+  readonly limiter: GateLike | undefined;
 }
 
 /** Checks the arguments both operators share, at call time. @internal */
@@ -28,7 +28,7 @@ export function boundedConfig<T, R>(
   where: string,
   project: Project<T, R>,
   limit: number,
-  options: { ordered?: boolean | undefined; limiter?: Gate | undefined } = {},
+  options: BoundedMapOptions = {},
 ): BoundedConfig<T, R> {
   checkFunction(where, 'project', project);
   checkCount(where, 'limit', limit, 1, true);
@@ -39,9 +39,7 @@ export function boundedConfig<T, R>(
 }
 
 /** One started task: the single subscriber object it costs. @internal */
-export class Inner<T, R> extends InnerSubscriber<R> {
-  /** Position in the runner's `running` array; -1 once it left it. */
-  slot = -1;
+export class MappedTask<T, R> extends RunningTask<R> {
   /** Values held back while an earlier task of an ordered window still runs. */
   buffer: R[] | null = null;
   done = false;
@@ -59,14 +57,13 @@ export class Inner<T, R> extends InnerSubscriber<R> {
   }
 
   protected onComplete(): void {
-    this.runner.finish(this);
+    this.runner.taskEnded(this);
   }
 }
 
 /**
  * The engine of `boundedMap` (input pushed by a source) and `boundedMapFrom` (input pulled from an
- * iterator); a subclass only says how the next input is obtained. This is the one place that holds
- * the tasks' subscriptions.
+ * iterator); a subclass only says how the next input is obtained. Its tasks are a `RunningSet`.
  *
  * Tasks start in a loop (`pump`), never by recursion: a task that completes synchronously while the
  * loop runs only frees its slot, and the loop starts the next one, so a million synchronous tasks
@@ -75,15 +72,9 @@ export class Inner<T, R> extends InnerSubscriber<R> {
  * @internal
  */
 export abstract class BoundedRunner<T, R> {
-  /**
-   * Tasks started and not finished: what a cancellation has to reach. A task that finishes leaves in
-   * O(1): the last one takes its slot.
-   */
-  private readonly running: Inner<T, R>[] = [];
+  private readonly tasks = new RunningSet();
   /** Ordered mode: tasks started and not yet fully emitted, in input order. */
-  private readonly window = new Fifo<Inner<T, R>>();
-  /** The deadline in force at subscription: a task started later still runs under it. */
-  private readonly deadline = getDeadline();
+  private readonly window = new Fifo<MappedTask<T, R>>();
   private index = 0;
   private pumping = false;
   protected closed = false;
@@ -102,82 +93,90 @@ export abstract class BoundedRunner<T, R> {
   /** Stops reading input. */
   protected abstract stopInput(): void;
 
+  /** An input that arrives now would wait rather than start in this very call. */
+  protected get busy(): boolean {
+    return this.pumping || !this.hasRoom();
+  }
+
+  /** Tasks will start in the async context of this call, wherever they are started from. */
+  keepContext(): void {
+    this.tasks.context.hold();
+  }
+
   /** Starts tasks while there is room and input, then completes if everything is done. */
   pump(): void {
     if (this.pumping || this.closed) return;
     this.pumping = true;
-    const { ordered, limit } = this.config;
+    const { ordered } = this.config;
     for (;;) {
-      if (ordered) this.flush();
+      if (ordered) this.emitReady();
       if (this.closed) return;
-      // Ordered, a task that finished but waits to be emitted still holds its slot: that is what
-      // bounds the reorder window (and its buffered values) to `limit` tasks.
-      if ((ordered ? this.window.length : this.running.length) >= limit || !this.feed()) break;
+      if (!this.hasRoom() || !this.feed()) break;
     }
     this.pumping = false;
-    if (!this.closed && this.running.length === 0 && this.window.length === 0 && this.exhausted) {
+    if (!this.closed && this.tasks.size === 0 && this.window.length === 0 && this.exhausted) {
       this.closed = true;
       this.destination.complete();
     }
   }
 
-  protected start(value: T): void {
-    const inner = new Inner(this);
-    inner.slot = this.running.push(inner) - 1;
-    if (this.config.ordered) this.window.push(inner);
+  /** Starts the task of `value`; `context` is the async context it waited in, if it waited. */
+  protected start(value: T, context: AsyncSnapshot | null = null): void {
+    const task = new MappedTask(this);
+    if (this.config.ordered) this.window.push(task);
     const index = this.index++;
-    if (getDeadline() === this.deadline) this.subscribeTask(inner, value, index);
-    else withDeadline(this.deadline, () => this.subscribeTask(inner, value, index));
+    let work: Observable<R>;
+    try {
+      work = this.task(value, index);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    // `project` may have unsubscribed the output.
+    if (!this.closed) this.tasks.start(task, work, context);
   }
 
   /** @internal */
-  emit(inner: Inner<T, R>, value: R): void {
-    if (!this.config.ordered || (inner.buffer === null && this.window.peek() === inner)) this.destination.next(value);
-    else (inner.buffer ??= []).push(value);
+  emit(task: MappedTask<T, R>, value: R): void {
+    if (!this.config.ordered || (task.buffer === null && this.window.peek() === task)) this.destination.next(value);
+    else (task.buffer ??= []).push(value);
   }
 
   /** @internal */
-  finish(inner: Inner<T, R>): void {
-    inner.done = true;
-    const last = this.running.pop()!;
-    if (last !== inner) this.running[(last.slot = inner.slot)] = last;
-    inner.slot = -1;
+  taskEnded(task: MappedTask<T, R>): void {
+    task.done = true;
+    this.tasks.leave(task);
     this.pump();
   }
 
   /** Fails fast: every task and the input are cancelled before the error goes out. @internal */
   fail(error: unknown): void {
     if (this.closed) return;
-    try {
-      this.unsubscribe();
-    } finally {
-      this.destination.error(error);
-    }
+    const errors = this.cancel();
+    // Nobody is left to hear that a teardown threw but RxJS's unhandled-error hook.
+    if (errors.length > 0) reportUnhandled(new UnsubscriptionError(errors));
+    this.destination.error(error);
   }
 
-  /** Cancels every running task and stops the input; idempotent. */
+  /** The output's teardown: cancels every running task and stops the input; idempotent. */
   unsubscribe(): void {
-    if (this.closed) return;
-    this.closed = true;
-    // A Subscription runs every teardown even when one throws, then reports them together.
-    const teardown = new Subscription(() => this.stopInput());
-    for (const inner of this.running) teardown.add(inner);
-    this.running.length = 0;
-    this.window.clear();
-    // In one batch: a limiter permit that a cancelled task gives back is handed on only once all of
-    // them are cancelled, so it never goes to one of ours waiting behind it (its project never runs).
-    batch(() => teardown.unsubscribe());
+    const errors = this.cancel();
+    if (errors.length > 0) throw new UnsubscriptionError(errors);
   }
 
-  private subscribeTask(inner: Inner<T, R>, value: T, index: number): void {
-    let task: Observable<R>;
-    try {
-      task = this.task(value, index);
-    } catch (error) {
-      this.fail(error);
-      return;
-    }
-    if (!this.closed) task.subscribe(inner);
+  private cancel(): unknown[] {
+    if (this.closed) return [];
+    this.closed = true;
+    this.window.clear();
+    return this.tasks.cancel({ unsubscribe: () => this.stopInput() });
+  }
+
+  /**
+   * Ordered, a task that finished but waits to be emitted still holds its slot: that is what
+   * bounds the reorder window (and its buffered values) to `limit` tasks.
+   */
+  private hasRoom(): boolean {
+    return (this.config.ordered ? this.window.length : this.tasks.size) < this.config.limit;
   }
 
   private task(value: T, index: number): Observable<R> {
@@ -185,7 +184,7 @@ export abstract class BoundedRunner<T, R> {
     // Making an AbortSignal costs microseconds in Node, more than the rest of a task: only a
     // project that declares the parameter gets one (through fromTask, which aborts it on cancel).
     if (this.config.wantsSignal) {
-      const work = (signal: AbortSignal): ObservableInput<R> => project(value, index, signal);
+      const work = (signal: AbortSignal): ObservableInput<R> & object => project(value, index, signal) as ObservableInput<R> & object;
       return limiter === undefined ? fromTask(work, 'boundedMap') : limiter.run(work);
     }
     const call = project as unknown as (value: T, index: number) => ObservableInput<R>;
@@ -194,7 +193,7 @@ export abstract class BoundedRunner<T, R> {
   }
 
   /** Ordered mode: emits what the head task buffered and moves past every finished head. */
-  private flush(): void {
+  private emitReady(): void {
     const window = this.window;
     for (let head = window.peek(); head !== undefined; head = window.peek()) {
       const buffer = head.buffer;

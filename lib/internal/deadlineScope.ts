@@ -1,5 +1,5 @@
 import { Observable, TimeoutError, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber } from 'rxjs';
-import { getDeadline, withDeadline } from './deadline';
+import { getDeadline, withDeadline } from './context';
 import { InnerSubscriber } from './innerSubscriber';
 import { batch } from './trampoline';
 import { checkObject, checkScheduler } from './validate';

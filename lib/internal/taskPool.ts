@@ -1,22 +1,19 @@
-import type { Observable, Subscriber } from 'rxjs';
-import { fromTask, type Task } from '../task';
-import { getDeadline, withDeadline } from './deadline';
+import { UnsubscriptionError, type Observable, type Subscriber } from 'rxjs';
+import { captureAsync, type AsyncSnapshot } from './context';
 import { Fifo } from './fifo';
+import { fromTask } from './fromTask';
 import { InnerSubscriber } from './innerSubscriber';
+import { reportUnhandled } from './report';
+import { RunningSet, RunningTask } from './runningSet';
+import type { Task } from './types';
 
-/**
- * A running task: its place in the source, its place in `running`, and its last value. It is its
- * own subscription from the start, so a task cancelled while it is still being subscribed (a
- * sibling failed, or won a race, in the middle of it) stops there and then.
- */
-class Entry<T> extends InnerSubscriber<T> {
+/** A task of the pool: its place in the source and its last value. */
+class PooledTask<T> extends RunningTask<T> {
   private last: T | undefined = undefined;
 
   constructor(
     private readonly pool: TaskPool<T, unknown>,
     readonly index: number,
-    /** Position in the pool's `running` array; -1 once it left it. */
-    public slot: number,
   ) {
     super();
   }
@@ -26,11 +23,11 @@ class Entry<T> extends InnerSubscriber<T> {
   }
 
   protected onError(error: unknown): void {
-    this.pool.settle(this, error, true);
+    this.pool.taskEnded(this, error, true);
   }
 
   protected onComplete(): void {
-    this.pool.settle(this, this.last, false);
+    this.pool.taskEnded(this, this.last, false);
   }
 }
 
@@ -53,21 +50,28 @@ class PoolSource<T> extends InnerSubscriber<Task<T>> {
   }
 }
 
+/** The settings of one operator built on the pool. */
+export interface PoolConfig {
+  /** The operator's name, for the error a value that is not a task fails with. */
+  readonly where: string;
+  /** Tasks running at once. */
+  readonly limit: number;
+  /** A failed task is a result, not the output's error. */
+  readonly returnErrors: boolean;
+}
+
 /**
- * The engine of `gather`, `race` and `asCompleted`, and the one place where their subscriptions are
- * kept: the source's, and each running task's in an array it leaves in O(1) (the last one takes its
- * slot), so cancelling reaches every task still running.
- *
- * Tasks beyond `limit` wait in a FIFO (no `Array.shift`). Starting them is a
- * loop, never a recursion: a task that settles synchronously while the loop runs only frees its
- * slot, and the loop starts the next one.
+ * The engine of `gather`, `race` and `asCompleted`: a source of tasks, the running set that starts
+ * and cancels them, and the tasks beyond `limit` waiting in a FIFO (no `Array.shift`), each with
+ * the async context it arrived in. Starting them is a loop, never a recursion: a task that settles
+ * synchronously while the loop runs only frees its slot, and the loop starts the next one.
  * @internal
  */
 export abstract class TaskPool<T, R> {
-  private readonly running: Entry<T>[] = [];
-  private readonly pending = new Fifo<Task<T>>();
-  /** The deadline in force at subscription: a task started later still runs under it. */
-  private readonly deadline = getDeadline();
+  private readonly tasks = new RunningSet();
+  private readonly waiting = new Fifo<Task<T>>();
+  /** In step with `waiting` where there is an async context to keep, else unused. */
+  private readonly contexts = new Fifo<AsyncSnapshot | null>();
   private readonly source = new PoolSource<T>(this);
   /** Tasks started so far: the index of the next one, as they start in source order. */
   private started = 0;
@@ -77,11 +81,8 @@ export abstract class TaskPool<T, R> {
   private closed = false;
 
   constructor(
-    /** The operator's name, for the error a value that is not a task fails with. */
-    private readonly where: string,
     protected readonly subscriber: Subscriber<R>,
-    private readonly limit: number,
-    private readonly returnErrors: boolean,
+    private readonly config: PoolConfig,
   ) {}
 
   /** A task completed with `result` (its last value), or failed with it under `returnErrors`. */
@@ -94,60 +95,41 @@ export abstract class TaskPool<T, R> {
   run(source: Observable<Task<T>>): void {
     // Registered before subscribing: a consumer that unsubscribes while a synchronous source is still
     // emitting stops it there (`this.source` is its subscription from the start).
-    this.subscriber.add(() => this.cancel());
+    this.subscriber.add(() => {
+      const errors = this.cancel();
+      // Nobody but whoever unsubscribed is left to hear that a teardown threw.
+      if (errors.length > 0) throw new UnsubscriptionError(errors);
+    });
     source.subscribe(this.source);
   }
 
   /** The source emitted a task. @internal */
   push(task: Task<T>): void {
-    this.pending.push(task);
-    this.startQueued();
+    if (this.closed) return;
+    this.waiting.push(task);
+    // It waits unless the loop below starts it now, in this very call.
+    const waits = this.starting || this.tasks.size >= this.config.limit;
+    this.contexts.push(waits ? captureAsync() : null);
+    this.startWaiting();
   }
 
   /** @internal */
   sourceComplete(): void {
     this.sourceDone = true;
-    this.startQueued();
+    this.startWaiting();
   }
 
-  /** Called by an entry when its task completes or errors. @internal */
-  settle(entry: Entry<T>, result: unknown, failed: boolean): void {
-    if (this.closed || entry.slot < 0) return;
-    // The entry was torn down before it settled: its teardown (finalizers, a held permit) has run
+  /** Called by a task when it completes or errors. @internal */
+  taskEnded(task: PooledTask<T>, result: unknown, failed: boolean): void {
+    if (this.closed || !this.tasks.leave(task)) return;
+    // The task was torn down before it settled: its teardown (finalizers, a held permit) has run
     // before the next task starts, so `limit` bounds live subscriptions, not just unsettled tasks.
-    this.leave(entry);
-    if (failed && !this.returnErrors) {
+    if (failed && !this.config.returnErrors) {
       this.fail(result);
       return;
     }
-    this.settled(entry.index, result as T);
-    this.startQueued();
-  }
-
-  private startQueued(): void {
-    if (this.starting) return;
-    this.starting = true;
-    while (!this.closed && this.running.length < this.limit && this.pending.length > 0) this.start(this.pending.take());
-    this.starting = false;
-    // With a free slot the loop above emptied `pending`, so no task running means none left.
-    if (!this.closed && this.sourceDone && this.running.length === 0) {
-      this.closed = true;
-      this.finished();
-    }
-  }
-
-  private start(input: Task<T>): void {
-    const entry = new Entry(this, this.started++, this.running.length);
-    this.running.push(entry);
-    let task: Observable<T>;
-    try {
-      task = fromTask(input, this.where);
-    } catch (error) {
-      // Not a task at all (`42`): it fails like a task that throws when subscribed.
-      entry.error(error);
-      return;
-    }
-    withDeadline(this.deadline, () => task.subscribe(entry));
+    this.settled(task.index, result as T);
+    this.startWaiting();
   }
 
   /**
@@ -157,27 +139,49 @@ export abstract class TaskPool<T, R> {
    */
   fail(error: unknown): void {
     if (this.closed) return;
-    this.cancel();
+    this.cancelReporting();
     this.subscriber.error(error);
   }
 
-  /** Cancels the source and every running task, and reports nothing more. */
-  protected cancel(): void {
-    if (this.closed) return;
+  /** Cancels the source and every running task, and reports nothing more; returns what teardowns threw. */
+  protected cancel(): unknown[] {
+    if (this.closed) return [];
     this.closed = true;
-    this.source.unsubscribe();
-    for (let entry = this.running.pop(); entry !== undefined; entry = this.running.pop()) {
-      entry.slot = -1;
-      entry.unsubscribe();
+    this.waiting.clear();
+    this.contexts.clear();
+    return this.tasks.cancel(this.source);
+  }
+
+  /** Cancels, on the way to an outcome of the output: a teardown's failure goes to RxJS's unhandled-error hook. */
+  protected cancelReporting(): void {
+    const errors = this.cancel();
+    if (errors.length > 0) reportUnhandled(new UnsubscriptionError(errors));
+  }
+
+  private startWaiting(): void {
+    if (this.starting) return;
+    this.starting = true;
+    const { tasks, waiting, contexts } = this;
+    while (!this.closed && tasks.size < this.config.limit && waiting.length > 0) this.start(waiting.take(), contexts.take());
+    this.starting = false;
+    // With a free slot the loop above emptied `waiting`, so no task running means none left.
+    if (!this.closed && this.sourceDone && tasks.size === 0) {
+      this.closed = true;
+      this.finished();
     }
   }
 
-  private leave(entry: Entry<T>): void {
-    const last = this.running.pop()!;
-    if (last !== entry) {
-      this.running[entry.slot] = last;
-      last.slot = entry.slot;
+  private start(input: Task<T>, context: AsyncSnapshot | null): void {
+    const task = new PooledTask(this, this.started++);
+    let work: Observable<T>;
+    try {
+      work = fromTask(input, this.config.where);
+    } catch (error) {
+      // Not a task at all (`42`): it fails like a task that throws when subscribed.
+      this.tasks.link(task);
+      task.error(error);
+      return;
     }
-    entry.slot = -1;
+    this.tasks.start(task, work, context);
   }
 }

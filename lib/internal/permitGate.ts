@@ -1,45 +1,11 @@
-import { Observable, Subject, type Subscriber, type Subscription } from 'rxjs';
-import { fromTask, type Task } from './task';
-import { getDeadline, withDeadline } from './internal/deadline';
-import { checkObject, checkSignal } from './internal/validate';
-import { stateStream } from './internal/stateStream';
-import { WaitList, WaitNode } from './internal/waitList';
-import { batch, drain, enqueue, type Runnable } from './internal/trampoline';
-
-/**
- * A held share of a gate. `release()` gives it back; it is idempotent, so a permit can never be
- * returned twice and inflate the gate. `using permit = gate.tryAcquire()` releases it at block end.
- */
-export interface Permit extends Disposable {
-  /** Gives the permit back to its gate; a second call does nothing. */
-  release(): void;
-  /** True once `release()` (or `[Symbol.dispose]()`) was called. */
-  readonly released: boolean;
-}
-
-/** A snapshot of a gate. `total` is `held + available`. */
-export interface GateState {
-  /** Permits held plus permits available. */
-  readonly total: number;
-  /** Permits free now. */
-  readonly available: number;
-  /** Waiters in line. */
-  readonly waiting: number;
-}
-
-/** What `Lock`, `Semaphore` and `CapacityLimiter` have in common. */
-export interface Gate {
-  /** Emits once when granted; the permit is held while the subscription lives. */
-  acquire(): Observable<void>;
-  /** Acquires, then subscribes to `work` and mirrors it; releases when `work` completes, errors or is unsubscribed. */
-  run<T>(work: Task<T>): Observable<T>;
-  /** A permit now, or `undefined` when it would have to wait. */
-  tryAcquire(): Permit | undefined;
-  /** For async/await code: resolves with a permit, or rejects with `signal.reason` when `signal` aborts first. */
-  acquireAsync(options?: { signal?: AbortSignal | undefined }): Promise<Permit>;
-  /** The current state on subscribe, then every change (never the same state twice in a row). */
-  readonly state$: Observable<GateState>;
-}
+import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { captureAsync, currentScope, resume, type AsyncSnapshot, type Scope } from './context';
+import { fromTask } from './fromTask';
+import { StateFeed } from './stateFeed';
+import { batch, drain, enqueue, type Runnable } from './trampoline';
+import type { AcquireOptions, DeferredTask, Gate, GateState, Permit } from './types';
+import { checkCount, checkObject, checkSignal, fail } from './validate';
+import { WaitList, WaitNode } from './waitList';
 
 // Node 20.0–20.3 and some browsers lack Symbol.dispose; TypeScript's `using` falls back to this key.
 const dispose: typeof Symbol.dispose = (Symbol.dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
@@ -49,10 +15,12 @@ const HELD = 1;
 const RELEASED = 2;
 
 /** One acquisition: first a waiter in the gate's list, then the permit it was granted. */
-class Ticket extends WaitNode implements Permit, Runnable {
+class Ticket extends WaitNode implements Runnable {
   state: typeof WAITING | typeof HELD | typeof RELEASED = WAITING;
   /** Its grant is delivered by the gate itself, not through the trampoline (see `acquireAsync`). */
   direct = false;
+  /** The async context of the subscriber that had to wait, which its grant runs in. */
+  snapshot: AsyncSnapshot | null = null;
 
   constructor(
     private readonly gate: PermitGate,
@@ -67,18 +35,20 @@ class Ticket extends WaitNode implements Permit, Runnable {
   }
 
   release(): void {
-    this.gate.settle(this);
+    this.gate.retire(this);
   }
 
   [dispose](): void {
-    this.gate.settle(this);
+    this.gate.retire(this);
   }
 
   /** Delivers the grant, unless the ticket was released between the grant and now. */
   run(): void {
     const onGrant = this.onGrant;
     this.onGrant = null;
-    if (this.state === HELD && onGrant !== null) onGrant(this);
+    if (this.state !== HELD || onGrant === null) return;
+    if (this.snapshot === null) onGrant(this);
+    else this.snapshot(() => onGrant(this));
   }
 }
 
@@ -87,8 +57,8 @@ class Ticket extends WaitNode implements Permit, Runnable {
  * costs one object besides its Observable and subscriber, and is its own teardown.
  */
 class RunTicket<T> extends Ticket {
-  /** The work may start long after this subscription; it still runs under the deadline of it. */
-  private readonly deadline = getDeadline();
+  /** The work may start long after this subscription; it still runs in the scope of it. */
+  private readonly scope: Scope = currentScope();
   private inner: Subscription | null = null;
 
   constructor(
@@ -102,8 +72,8 @@ class RunTicket<T> extends Ticket {
 
   override run(): void {
     if (this.state !== HELD) return;
-    if (getDeadline() === this.deadline) this.start();
-    else withDeadline(this.deadline, () => this.start());
+    if (this.snapshot === null && currentScope() === this.scope) this.start();
+    else resume(this.scope, this.snapshot, () => this.start());
   }
 
   private start(): void {
@@ -179,58 +149,99 @@ class AbortWatch {
 const watches = new WeakMap<AbortSignal, AbortWatch>();
 
 /**
- * The mechanics every gate shares: a capacity, the permits held against it, and a strict FIFO of
- * waiters. A waiter at the head that needs more than is free blocks the ones behind it, so a heavy
- * waiter is never starved by a stream of light ones.
+ * The engine of every in-process gate: a capacity, the permits held against it, and a strict FIFO
+ * of waiters. A waiter at the head that needs more than is free blocks the ones behind it, so a
+ * heavy waiter is never starved by a stream of light ones.
  *
  * Grants are accounted for at once and delivered through the trampoline, so counters are exact
- * whenever user code runs and a chain of synchronous hand-offs never deepens the stack.
+ * whenever user code runs and a chain of synchronous hand-offs never deepens the stack. A waiter
+ * keeps the async context of its subscriber; a synchronous grant captures nothing.
+ * @internal
  */
 export abstract class PermitGate implements Gate {
   /** Permits in use. */
   protected held = 0;
   private readonly waiters = new WaitList<Ticket>();
-  private subject: Subject<void> | null = null;
+  private readonly feed = new StateFeed<GateState>(() => {
+    const available = this.available;
+    return { total: this.held + available, available, waiting: this.waiters.size };
+  });
 
-  /** @param capacity - permits the gate grants at most at once (`Infinity` allowed) */
-  protected constructor(protected capacity: number) {}
+  /**
+   * @param name - the class, for error messages
+   * @param capacity - permits the gate grants at most at once (`Infinity` allowed)
+   */
+  protected constructor(
+    private readonly name: string,
+    protected capacity: number,
+  ) {}
 
-  acquire(): Observable<void> {
-    return this.acquireWeighted(1);
+  /**
+   * Emits once when `weight` permits are granted; they are held while the subscription lives.
+   *
+   * A weight the gate can never grant throws `RangeError` at the call: a `Lock` and a
+   * `CapacityLimiter` grant 1, a `Semaphore` with `maxValue` at most that. A `Semaphore` without
+   * `maxValue` cannot know, since `release(count)` may add permits: a weight above what exists
+   * waits, and so does everyone in line behind it, until enough are released; `state$` then shows
+   * `waiting > 0` with permits `available`.
+   */
+  acquire(weight = 1): Observable<void> {
+    this.checkWeight(this.name, weight);
+    return new Observable<void>((subscriber) => {
+      const ticket = this.enter(new Ticket(this, weight, () => subscriber.next()), true);
+      return () => ticket.release();
+    });
   }
 
-  run<T>(work: Task<T>): Observable<T> {
-    return this.runWeighted(work, 1);
+  /**
+   * Acquires `weight` permits, then subscribes to `work` and mirrors it; releases when `work`
+   * completes, errors or is unsubscribed. `work` that waited starts in the async context of the
+   * subscription. An already-started Promise is refused (`TypeError`): pass `() => promise()`.
+   */
+  run<T>(work: DeferredTask<T>, weight = 1): Observable<T> {
+    this.checkWeight(this.name, weight);
+    const source = fromTask(work, 'run', 'work');
+    return new Observable<T>((subscriber) => this.enter(new RunTicket(this, weight, source, subscriber), true));
   }
 
-  tryAcquire(): Permit | undefined {
-    return this.tryWeighted(1);
+  /** `weight` permits now, or `undefined` when they are not free or others wait before. */
+  tryAcquire(weight = 1): Permit | undefined {
+    this.checkWeight(this.name, weight);
+    if (this.waiters.size > 0 || weight > this.capacity - this.held) return undefined;
+    return this.enter(new Ticket(this, weight, null), false);
   }
 
-  acquireAsync(options?: { signal?: AbortSignal | undefined }): Promise<Permit> {
+  /** For async/await code: resolves with `weight` permits, or rejects with `signal.reason` when `signal` aborts first. */
+  acquireAsync(options?: AcquireOptions): Promise<Permit> {
     if (options !== undefined) checkObject('acquireAsync', 'options', options);
     const signal = options?.signal;
+    const weight = options?.weight ?? 1;
     // Checked before the gate is touched: a ticket queued for a promise that then failed would hold
     // its permit forever.
+    this.checkWeight('acquireAsync', weight, 'options.weight');
     if (signal !== undefined) checkSignal('acquireAsync', 'options.signal', signal);
     if (signal === undefined) {
-      const ticket = new Ticket(this, 1, null);
+      const ticket = new Ticket(this, weight, null);
       if (this.admit(ticket)) return Promise.resolve(ticket);
       // Nothing can release this ticket before its grant (no one else holds it): the grant can
       // resolve the promise at once rather than through the trampoline, and a promise's
       // reactions are deferred to a microtask anyway, so no hand-off chain deepens the stack.
+      // An awaiting caller resumes in its own async context: nothing to capture.
       ticket.direct = true;
       arming = ticket;
       const granted = new Promise<Permit>(arm);
-      this.wait(ticket);
+      this.wait(ticket, false);
       return granted;
     }
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<Permit>((resolve, reject) => {
-      const ticket = this.take(1, (granted) => {
-        watches.get(signal)?.delete(granted);
-        resolve(granted);
-      });
+      const ticket = this.enter(
+        new Ticket(this, weight, (granted) => {
+          watches.get(signal)?.delete(granted);
+          resolve(granted);
+        }),
+        false,
+      );
       if (ticket.state === WAITING) {
         let watch = watches.get(signal);
         if (watch === undefined) watches.set(signal, (watch = new AbortWatch(signal)));
@@ -239,10 +250,10 @@ export abstract class PermitGate implements Gate {
     });
   }
 
+  /** The current state on subscribe, then every change (never the same state twice in a row). */
   get state$(): Observable<GateState> {
-    return stateStream((this.subject ??= new Subject<void>()), () => this.snapshot());
+    return this.feed.state$;
   }
-
 
   /** Waiters in line. */
   get waiting(): number {
@@ -254,21 +265,13 @@ export abstract class PermitGate implements Gate {
     return Math.max(0, this.capacity - this.held);
   }
 
-  protected acquireWeighted(weight: number): Observable<void> {
-    return new Observable<void>((subscriber) => {
-      const ticket = this.take(weight, () => subscriber.next());
-      return () => ticket.release();
-    });
-  }
-
-  protected runWeighted<T>(work: Task<T>, weight: number): Observable<T> {
-    const source = fromTask(work, 'run', 'work');
-    return new Observable<T>((subscriber) => this.enter(new RunTicket(this, weight, source, subscriber)));
-  }
-
-  protected tryWeighted(weight: number): Permit | undefined {
-    if (this.waiters.size > 0 || weight > this.capacity - this.held) return undefined;
-    return this.take(weight, null);
+  /**
+   * Throws unless `weight` is an integer the gate can ever grant, in the name of `where`. Gates
+   * other than `Semaphore` grant one permit at a time. @internal
+   */
+  checkWeight(where: string, weight: number, name = 'weight'): void {
+    checkCount(where, name, weight, 1);
+    if (weight !== 1) fail(RangeError, where, name, '1 for a gate that is not a Semaphore', weight);
   }
 
   /** Lets waiters through after the capacity grew. */
@@ -276,15 +279,14 @@ export abstract class PermitGate implements Gate {
     this.dispatch();
   }
 
-  private take(weight: number, onGrant: ((ticket: Ticket) => void) | null): Ticket {
-    return this.enter(new Ticket(this, weight, onGrant));
-  }
-
-  /** Grants `ticket` now if it fits and nobody waits before it, else puts it in line. */
-  private enter<K extends Ticket>(ticket: K): K {
+  /**
+   * Grants `ticket` now if it fits and nobody waits before it, else puts it in line, keeping the
+   * caller's async context when `keepContext`.
+   */
+  private enter<K extends Ticket>(ticket: K, keepContext: boolean): K {
     // A free permit is granted synchronously, on subscribe.
     if (this.admit(ticket)) ticket.run();
-    else this.wait(ticket);
+    else this.wait(ticket, keepContext);
     return ticket;
   }
 
@@ -293,24 +295,25 @@ export abstract class PermitGate implements Gate {
     if (this.waiters.size !== 0 || ticket.weight > this.capacity - this.held) return false;
     this.held += ticket.weight;
     ticket.state = HELD;
-    this.changed();
+    this.feed.changed();
     return true;
   }
 
-  private wait(ticket: Ticket): void {
+  private wait(ticket: Ticket, keepContext: boolean): void {
+    if (keepContext) ticket.snapshot = captureAsync();
     this.waiters.push(ticket);
-    this.changed();
+    this.feed.changed();
   }
 
   /** Ends a ticket exactly once: withdraws it if waiting, returns its permits if held. @internal */
-  settle(ticket: Ticket): void {
+  retire(ticket: Ticket): void {
     const state = ticket.state;
     if (state === RELEASED) return;
     ticket.state = RELEASED;
     if (state === HELD) this.held -= ticket.weight;
     else this.waiters.remove(ticket);
     // Either way the head may now fit: permits came back, or a heavy head left the line.
-    if (this.waiters.size === 0) this.changed();
+    if (this.waiters.size === 0) this.feed.changed();
     else this.dispatch();
   }
 
@@ -327,16 +330,7 @@ export abstract class PermitGate implements Gate {
         granted = true;
       }
     }
-    this.changed();
+    this.feed.changed();
     if (granted) drain();
-  }
-
-  private snapshot(): GateState {
-    const available = this.available;
-    return { total: this.held + available, available, waiting: this.waiters.size };
-  }
-
-  private changed(): void {
-    if (this.subject?.observed) this.subject.next();
   }
 }

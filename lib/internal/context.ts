@@ -1,0 +1,127 @@
+/**
+ * The context a subscription hands on to work started later on its behalf: after a grant, a retry
+ * delay, a queued start. Two parts:
+ *
+ * - The package's own **scope**: the effective deadline and the owner that waits for shielded work.
+ *   JavaScript has no task-local storage that survives a later subscription, so the scope is a
+ *   module-level value set only for the synchronous extent of a subscription.
+ * - Node's **async context** (`AsyncLocalStorage`): request ids, tracing spans, auth. Work that waited
+ *   would otherwise start in the call stack of whoever released, and see that caller's stores.
+ *
+ * `Captured` holds both and re-enters them. Capturing the scope is a pointer copy; the async context
+ * is captured only for work that really waits (`captureAsync`), so a synchronous grant pays nothing.
+ * @internal
+ */
+
+/** What the package's operators inherit from the subscription that started them. */
+export interface Scope {
+  /** The nearest enclosing deadline, on the clock of the scheduler that set it; `Infinity` when none. */
+  readonly deadline: number;
+  /** The task group whose child this is, which must outlive the shielded work started in it. */
+  readonly owner: Owner | null;
+}
+
+/** A task group, as `shield` sees it: it adopts shielded work that its cancellation cannot stop. */
+export interface Owner {
+  /**
+   * `shield` keeps work running after its subscriber left: the owner waits for it. Returns what to
+   * call when that work ends, which answers false when the owner has nobody left to tell (it was
+   * unsubscribed meanwhile), so that `shield` reports a failure itself; null when it has nobody now.
+   */
+  adopt(): ((failed: boolean, error: unknown) => boolean) | null;
+}
+
+const ROOT: Scope = { deadline: Infinity, owner: null };
+let current: Scope = ROOT;
+
+/** The scope of the subscription running now. */
+export function currentScope(): Scope {
+  return current;
+}
+
+/** Runs `fn` in `scope`, restoring the previous one afterwards. */
+export function inScope<T>(scope: Scope, fn: () => T): T {
+  if (scope === current) return fn();
+  const previous = current;
+  current = scope;
+  try {
+    return fn();
+  } finally {
+    current = previous;
+  }
+}
+
+/** The nearest enclosing deadline; `Infinity` when none. */
+export function getDeadline(): number {
+  return current.deadline;
+}
+
+/** Runs `fn` with `deadline` as the effective deadline (the owner stays), restoring the previous scope afterwards. */
+export function withDeadline<T>(deadline: number, fn: () => T): T {
+  return deadline === current.deadline ? fn() : inScope({ deadline, owner: current.owner }, fn);
+}
+
+/** The current scope with `owner` as the owner of shielded work (the deadline stays). */
+export function ownedBy(owner: Owner | null): Scope {
+  return { deadline: current.deadline, owner };
+}
+
+/** A function that runs its argument in the async context it was captured in. */
+export type AsyncSnapshot = <R>(fn: () => R) => R;
+
+interface AsyncLocalStorageClass {
+  snapshot(): AsyncSnapshot;
+}
+
+// Resolved on first use, not at import: the package has no side effects at load. Node ≥ 20.16 has
+// `process.getBuiltinModule`, which needs no `require` a bundler would try to follow; browsers and
+// older runtimes have no async context to keep.
+let storage: AsyncLocalStorageClass | null | undefined;
+
+function asyncLocalStorage(): AsyncLocalStorageClass | null {
+  if (storage === undefined) {
+    const processLike = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    const hooks = processLike?.getBuiltinModule?.('node:async_hooks') as { AsyncLocalStorage?: Partial<AsyncLocalStorageClass> } | undefined;
+    const als = hooks?.AsyncLocalStorage;
+    storage = typeof als?.snapshot === 'function' ? (als as AsyncLocalStorageClass) : null;
+  }
+  return storage;
+}
+
+/** The async context of the caller, for work that will start later; `null` where there is none to keep. */
+export function captureAsync(): AsyncSnapshot | null {
+  return asyncLocalStorage()?.snapshot() ?? null;
+}
+
+/** Runs `fn` in a captured context: the async context `snapshot` (when one was kept), then `scope`. */
+export function resume(scope: Scope, snapshot: AsyncSnapshot | null, fn: () => void): void {
+  if (snapshot === null) inScope(scope, fn);
+  else snapshot(() => inScope(scope, fn));
+}
+
+/**
+ * The context of one subscription, for work it starts later: its scope at once, its async context
+ * once `hold()` says the work must wait. (A gate's ticket keeps the same two fields itself, to save
+ * an object per waiter.)
+ */
+export class Captured {
+  constructor(readonly scope: Scope = current) {}
+
+  /** The async context, once kept. */
+  snapshot: AsyncSnapshot | null = null;
+
+  /** True when running now would change nothing: same scope, no async context kept. */
+  isCurrent(): boolean {
+    return this.scope === current && this.snapshot === null;
+  }
+
+  /** The work waits: keep the caller's async context too. */
+  hold(): void {
+    this.snapshot ??= captureAsync();
+  }
+
+  /** Runs `fn` in the captured context. */
+  run(fn: () => void): void {
+    resume(this.scope, this.snapshot, fn);
+  }
+}
