@@ -1,10 +1,8 @@
 import { getEventListeners } from 'node:events';
 import { EMPTY, NEVER, Observable, catchError, defer, map, merge, of, take, takeUntil, throwError, timeout, timer, type Subscription } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from './setup/test-scheduler';
 import { BorrowerError, CapacityLimiter, ConcurrencyEvent, Lock, Semaphore, withPermit, type Gate, type GateState, type Permit } from 'rxjs-concurrency';
 import { reportsDelivered, takeEscapedErrors } from './setup/no-unhandled-errors';
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 const st = (total: number, available: number, waiting: number): GateState => ({ total, available, waiting });
 

@@ -1,5 +1,5 @@
 import { NEVER, Observable, Subject, finalize, from, of, take, type Subscription } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from './setup/test-scheduler';
 import { CapacityLimiter, Lock, Queue, Semaphore, TaskGroupError, boundedMap, retry, taskGroup, type GateState } from 'rxjs-concurrency';
 import { takeEscapedErrors } from './setup/no-unhandled-errors';
 
@@ -240,7 +240,7 @@ describe('re-entrancy: an error thrown inside project (boundedMap)', () => {
 
 describe('re-entrancy: an error thrown inside retryOn (retry)', () => {
   it('is the output error, at once: no timer, the source is not subscribed again', () => {
-    new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, expectObservable, expectSubscriptions, time }) => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions, time }) => {
       const thrown = new Error('retryOn failed');
       const source = cold('-a-#', { a: 1 }, new Error('first'));
       let calls = 0;
@@ -257,7 +257,7 @@ describe('re-entrancy: an error thrown inside retryOn (retry)', () => {
   });
 
   it('a retryOn that unsubscribes the output then throws: nothing is delivered, no timer is left', () => {
-    new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, expectSubscriptions, flush }) => {
+    testScheduler().run(({ cold, expectSubscriptions, flush }) => {
       const source = cold('-a-#', { a: 1 });
       const log: unknown[] = [];
       const subscription: Subscription = source
