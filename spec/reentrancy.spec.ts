@@ -2,23 +2,13 @@ import { NEVER, Observable, Subject, finalize, from, of, take, type Subscription
 import { testScheduler } from './setup/test-scheduler';
 import { CapacityLimiter, Lock, Queue, Semaphore, TaskGroupError, boundedMap, retry, taskGroup, type GateState } from 'rxjs-concurrency';
 import { takeEscapedErrors } from './setup/no-unhandled-errors';
+import { record } from './setup/record';
 
 /*
  * Re-entrancy: user code called by a primitive (a grant callback, a teardown, `project`, `retryOn`,
  * a state$ subscriber) calls back into it, or throws. Each case has one defined result, asserted
  * exactly, and the primitive is intact afterwards: counters exact, a later acquire granted.
  */
-
-/** Subscribes and records every notification, synchronously. */
-function record<T>(source: Observable<T>): { events: unknown[]; subscription: Subscription } {
-  const events: unknown[] = [];
-  const subscription = source.subscribe({
-    next: (value) => events.push(['next', value]),
-    error: (error: unknown) => events.push(['error', error]),
-    complete: () => events.push(['complete']),
-  });
-  return { events, subscription };
-}
 
 /** rxjs reports an error thrown by an observer on a later timer: wait for it. */
 const nextMacrotask = (): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, 0));
