@@ -1,7 +1,7 @@
 import { NEVER, Observable, Subject, finalize, from, of, take, type Subscription } from 'rxjs';
 import { testScheduler } from './setup/test-scheduler';
 import { CapacityLimiter, Lock, Queue, Semaphore, TaskGroupError, boundedMap, retry, taskGroup, type GateState } from 'rxjs-concurrency';
-import { takeEscapedErrors } from './setup/no-unhandled-errors';
+import { reportsDelivered, takeEscapedErrors } from './setup/no-unhandled-errors';
 import { record } from './setup/record';
 
 /*
@@ -9,9 +9,6 @@ import { record } from './setup/record';
  * a state$ subscriber) calls back into it, or throws. Each case has one defined result, asserted
  * exactly, and the primitive is intact afterwards: counters exact, a later acquire granted.
  */
-
-/** rxjs reports an error thrown by an observer on a later timer: wait for it. */
-const nextMacrotask = (): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** The gate still works: a free permit now, none left over. */
 function expectIntact(gate: Semaphore | Lock | CapacityLimiter, free: number): void {
@@ -96,7 +93,7 @@ describe('re-entrancy: a release inside a grant callback', () => {
     const b = record(lock.acquire());
     holder.release();
     expect([lock.locked, lock.waiting, b.events]).toEqual([true, 1, []]);
-    await nextMacrotask();
+    await reportsDelivered();
     expect(takeEscapedErrors()).toEqual([boom]);
     a.unsubscribe();
     expect([lock.locked, lock.waiting, b.events]).toEqual([true, 0, [['next', undefined]]]);
@@ -281,7 +278,7 @@ describe('re-entrancy: a state$ subscriber', () => {
       { total: 2, available: 1, waiting: 0 },
       { total: 2, available: 2, waiting: 0 },
     ]);
-    await nextMacrotask();
+    await reportsDelivered();
     expect(takeEscapedErrors()).toEqual([boom]);
     bad.unsubscribe();
     good.unsubscribe();

@@ -219,7 +219,7 @@ describe('taskGroup: cancellation reaches the work', () => {
     record(taskGroup((tg) => tg.startSoon(fetchLike))).subscription.unsubscribe();
     failing.error(new Error('sibling'));
     expect(signals.map((s) => s.aborted)).toEqual([true, true]);
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await reportsDelivered();
   });
 });
 
