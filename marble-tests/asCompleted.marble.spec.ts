@@ -1,9 +1,7 @@
 import { Observable, from, of, take, throwError } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../spec/setup/test-scheduler';
 import { asCompleted, isCancelled, type Task } from 'rxjs-concurrency';
 import { getDeadline, withDeadline } from '../lib/internal/context';
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 /** Counts the subscriptions to the wrapped tasks that are live at once. */
 function tracker() {

@@ -1,9 +1,7 @@
 import { EMPTY, Observable, defer, finalize, map, of, switchMap, takeUntil, timer } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../spec/setup/test-scheduler';
 import { CapacityLimiter, boundedMap, isCancelled } from 'rxjs-concurrency';
 import { getDeadline, withDeadline } from '../lib/internal/context';
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('boundedMap (marbles)', () => {
   it('ordered (the TSDoc diagram): values in input order; a task waits while the window is full', () => {

@@ -1,8 +1,6 @@
 import { EMPTY, Observable, defer, finalize, map, timer } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../spec/setup/test-scheduler';
 import { boundedMapFrom } from 'rxjs-concurrency';
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('boundedMapFrom (marbles)', () => {
   it('fails fast: the first error unsubscribes every other running task in that frame; the next item never starts', () => {

@@ -1,10 +1,8 @@
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../spec/setup/test-scheduler';
 import { NEVER, Observable, TimeoutError, config, defer, of, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { Lock, Semaphore, effectiveDeadline, failAfter, failAt, moveOnAfter, moveOnAt, shield } from 'rxjs-concurrency';
 import { reportsDelivered, takeEscapedErrors } from '../spec/setup/no-unhandled-errors';
 import { thrown } from '../spec/setup/thrown';
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 type Limit = <T>(limit: number, options?: { scheduler?: SchedulerLike }) => MonoTypeOperatorFunction<T>;
 

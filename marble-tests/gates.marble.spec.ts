@@ -1,5 +1,5 @@
 import { Observable, defer, map, merge, mergeMap, of, take, takeUntil, tap, timeout, timer } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../spec/setup/test-scheduler';
 import { CapacityLimiter, ConcurrencyEvent, Lock, Semaphore, withPermit, type GateState } from 'rxjs-concurrency';
 
 /*
@@ -8,8 +8,6 @@ import { CapacityLimiter, ConcurrencyEvent, Lock, Semaphore, withPermit, type Ga
  * starts, so they come before anything a cold observable schedules once subscribed (its values, its
  * completion); a `timer` or `timeout` is scheduled when the pipe it is in is subscribed.
  */
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 /** Marble values for `state$`: each letter is a `[total, available, waiting]`. */
 function states(values: Record<string, [number, number, number]>): Record<string, GateState> {

@@ -1,9 +1,7 @@
 import { EMPTY, Observable, from, throwError } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../spec/setup/test-scheduler';
 import { gather, isCancelled, type Task } from 'rxjs-concurrency';
 import { getDeadline, withDeadline } from '../lib/internal/context';
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('gather (marbles)', () => {
   it('starts each task as the source emits it and emits one array of last values in source order', () => {

@@ -1,8 +1,6 @@
 import { concatMap, endWith, ignoreElements, map, mergeMap, Subject, takeUntil, tap, type Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../spec/setup/test-scheduler';
 import { EndOfStreamError, Queue, QueueClosedError, type QueueState } from 'rxjs-concurrency';
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 /** Puts every source value, one at a time, and emits each once the queue has accepted it. */
 const putEach =

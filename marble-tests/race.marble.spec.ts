@@ -1,9 +1,7 @@
 import { EMPTY, EmptyError, Observable, finalize, from, of, race as rxRace, tap, throwError } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../spec/setup/test-scheduler';
 import { isCancelled, race, type Task } from 'rxjs-concurrency';
 import { getDeadline, withDeadline } from '../lib/internal/context';
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('race (marbles)', () => {
   it('the first task to complete wins with its last value; the others and the source are cancelled in that frame', () => {

@@ -1,9 +1,7 @@
 import { Observable, TimeoutError, defer, throwError, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../spec/setup/test-scheduler';
 import { failAfter, moveOnAfter, retry } from 'rxjs-concurrency';
 import { getDeadline, withDeadline } from '../lib/internal/context';
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 /** A `random` that returns `values` in turn. */
 const sequence = (...values: number[]): (() => number) => {

@@ -1,8 +1,6 @@
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../spec/setup/test-scheduler';
 import { EmptyError, Observable, catchError, defer, map, of, timer, type ObservableInput } from 'rxjs';
 import { Semaphore, TaskGroupError, effectiveDeadline, isCancelled, moveOnAfter, taskGroup, type Task, type TaskGroup } from 'rxjs-concurrency';
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 const errA = new Error('A failed');
 const errB = new Error('B failed');

@@ -1,5 +1,5 @@
 import { NEVER, Observable, Subject, Subscription, defer, lastValueFrom, of, range, take, toArray } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from './setup/test-scheduler';
 import { CapacityLimiter, boundedMap, isCancelled, retry } from 'rxjs-concurrency';
 import { MILLION } from './property/params';
 
@@ -234,7 +234,7 @@ describe('boundedMap / retry: a misbehaving source', () => {
 
 describe('boundedMap: the FIFO of source values waiting for a slot', () => {
   it('keeps 5,000 queued values in order while it drains (and compacts)', () => {
-    new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, flush }) => {
+    testScheduler().run(({ cold, flush }) => {
       const values: number[] = [];
       range(0, 5000)
         .pipe(boundedMap((x) => cold('-(x|)', { x }), 1, { ordered: false }))

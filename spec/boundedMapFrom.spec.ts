@@ -1,10 +1,8 @@
 import { Observable, defer, lastValueFrom, of, take, toArray } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from './setup/test-scheduler';
 import { CapacityLimiter, boundedMapFrom } from 'rxjs-concurrency';
 import { takeEscapedErrors } from './setup/no-unhandled-errors';
 import { MILLION } from './property/params';
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 /** Lets pending promise callbacks run. */
 const settle = async (): Promise<void> => {

@@ -1,6 +1,6 @@
 import { NEVER, Observable, Subject, Subscription, TimeoutError, config, defer, firstValueFrom, of, timeout, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { effectiveDeadline, failAfter, failAt, moveOnAfter, moveOnAt, shield } from 'rxjs-concurrency';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from './setup/test-scheduler';
 
 /**
  * A scheduler driven by hand: `now` is set by the test and `fire()` runs what is due, so a timer
@@ -135,7 +135,7 @@ describe('shield outside virtual time', () => {
   it('drops what a source sends after its subscriber left, instead of handing it to config.onStoppedNotification', () => {
     const stopped: string[] = [];
     // Under run(), RxJS's stopped notifications are scheduled in virtual time, and flush() delivers them.
-    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ flush }) => {
+    testScheduler().run(({ flush }) => {
       config.onStoppedNotification = (notification) => stopped.push(notification.kind);
       try {
         const source = new Subject<number>();

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import ts from 'typescript';
 import { Semaphore } from 'rxjs-concurrency';
+import { filesUnder } from './setup/files';
 
 /*
  * The static halves of the pitfalls that a behavioural test cannot pin down alone: the source of
@@ -10,14 +11,6 @@ import { Semaphore } from 'rxjs-concurrency';
  */
 
 const LIB = join(__dirname, '..', 'lib');
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sources(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** Code without its comments and string contents (so documentation may name what code must not use). */
 function strip(text: string): string {
@@ -30,7 +23,7 @@ function strip(text: string): string {
 /** `file:line: text` of each line of lib/ whose code matches `pattern`. */
 function offending(pattern: RegExp): string[] {
   const hits: string[] = [];
-  for (const file of sources(LIB)) {
+  for (const file of filesUnder(LIB, '.ts')) {
     strip(readFileSync(file, 'utf8'))
       .split('\n')
       .forEach((line, i) => {
@@ -45,7 +38,7 @@ function offending(pattern: RegExp): string[] {
  * the type checker: a class of lib/ may have a `shift()` of its own, O(1)).
  */
 function arrayCalls(dir: string, methods: readonly string[]): string[] {
-  const program = ts.createProgram(sources(dir), { strict: true, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'], noEmit: true, types: [] });
+  const program = ts.createProgram(filesUnder(dir, '.ts'), { strict: true, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'], noEmit: true, types: [] });
   const checker = program.getTypeChecker();
   const hits: string[] = [];
   for (const file of program.getSourceFiles()) {

@@ -1,5 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { filesUnder } from './setup/files';
 
 /*
  * Every item of the pitfalls list (bugs that shipped in peer libraries, numbered 1 to 18) has a
@@ -12,13 +13,7 @@ import { join, relative } from 'node:path';
 const ROOT = join(__dirname, '..');
 const PITFALLS = 18;
 
-function testFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return testFiles(path);
-    return entry.name.endsWith('.spec.ts') && path !== __filename ? [path] : [];
-  });
-}
+const testFiles = (dir: string): string[] => filesUnder(dir, '.spec.ts').filter((path) => path !== __filename);
 
 /** The titles of the tests and groups in `text`: the string that opens `it(`, `describe(`, `test(` or `.each(...)(`. */
 function titles(text: string): string[] {

@@ -1,19 +1,9 @@
-import { concatMap, range, Subject, takeUntil, takeWhile, type Observable } from 'rxjs';
+import { concatMap, range, Subject, takeUntil, takeWhile } from 'rxjs';
 import { EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
 import { inDelivery } from './setup/in-delivery';
+import { record } from './setup/record';
 import { thrown } from './setup/thrown';
 import { MILLION } from './property/params';
-
-/** Subscribes and records every notification, synchronously. */
-function record<T>(source: Observable<T>) {
-  const log = { values: [] as T[], completed: false, error: undefined as unknown };
-  const subscription = source.subscribe({
-    next: (value) => log.values.push(value),
-    error: (error: unknown) => (log.error = error),
-    complete: () => (log.completed = true),
-  });
-  return Object.assign(log, { subscription });
-}
 
 function counters<T>(queue: Queue<T>): QueueState {
   return { size: queue.size, waitingPutters: (queue as unknown as { putters: { size: number } }).putters.size, waitingGetters: (queue as unknown as { getters: { size: number } }).getters.size, closed: queue.closed };

@@ -1,27 +1,14 @@
 import { NEVER, Observable, Subject, finalize, from, of, take, type Subscription } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from './setup/test-scheduler';
 import { CapacityLimiter, Lock, Queue, Semaphore, TaskGroupError, boundedMap, retry, taskGroup, type GateState } from 'rxjs-concurrency';
-import { takeEscapedErrors } from './setup/no-unhandled-errors';
+import { reportsDelivered, takeEscapedErrors } from './setup/no-unhandled-errors';
+import { record } from './setup/record';
 
 /*
  * Re-entrancy: user code called by a primitive (a grant callback, a teardown, `project`, `retryOn`,
  * a state$ subscriber) calls back into it, or throws. Each case has one defined result, asserted
  * exactly, and the primitive is intact afterwards: counters exact, a later acquire granted.
  */
-
-/** Subscribes and records every notification, synchronously. */
-function record<T>(source: Observable<T>): { events: unknown[]; subscription: Subscription } {
-  const events: unknown[] = [];
-  const subscription = source.subscribe({
-    next: (value) => events.push(['next', value]),
-    error: (error: unknown) => events.push(['error', error]),
-    complete: () => events.push(['complete']),
-  });
-  return { events, subscription };
-}
-
-/** rxjs reports an error thrown by an observer on a later timer: wait for it. */
-const nextMacrotask = (): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** The gate still works: a free permit now, none left over. */
 function expectIntact(gate: Semaphore | Lock | CapacityLimiter, free: number): void {
@@ -106,7 +93,7 @@ describe('re-entrancy: a release inside a grant callback', () => {
     const b = record(lock.acquire());
     holder.release();
     expect([lock.locked, lock.waiting, b.events]).toEqual([true, 1, []]);
-    await nextMacrotask();
+    await reportsDelivered();
     expect(takeEscapedErrors()).toEqual([boom]);
     a.unsubscribe();
     expect([lock.locked, lock.waiting, b.events]).toEqual([true, 0, [['next', undefined]]]);
@@ -240,7 +227,7 @@ describe('re-entrancy: an error thrown inside project (boundedMap)', () => {
 
 describe('re-entrancy: an error thrown inside retryOn (retry)', () => {
   it('is the output error, at once: no timer, the source is not subscribed again', () => {
-    new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, expectObservable, expectSubscriptions, time }) => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions, time }) => {
       const thrown = new Error('retryOn failed');
       const source = cold('-a-#', { a: 1 }, new Error('first'));
       let calls = 0;
@@ -257,7 +244,7 @@ describe('re-entrancy: an error thrown inside retryOn (retry)', () => {
   });
 
   it('a retryOn that unsubscribes the output then throws: nothing is delivered, no timer is left', () => {
-    new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, expectSubscriptions, flush }) => {
+    testScheduler().run(({ cold, expectSubscriptions, flush }) => {
       const source = cold('-a-#', { a: 1 });
       const log: unknown[] = [];
       const subscription: Subscription = source
@@ -291,7 +278,7 @@ describe('re-entrancy: a state$ subscriber', () => {
       { total: 2, available: 1, waiting: 0 },
       { total: 2, available: 2, waiting: 0 },
     ]);
-    await nextMacrotask();
+    await reportsDelivered();
     expect(takeEscapedErrors()).toEqual([boom]);
     bad.unsubscribe();
     good.unsubscribe();

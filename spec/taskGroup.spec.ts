@@ -2,18 +2,7 @@ import { NEVER, Observable, Subject, UnsubscriptionError, config, of, take, thro
 import { TaskGroupError, isCancelled, taskGroup, type TaskGroup } from 'rxjs-concurrency';
 import { thrown } from './setup/thrown';
 import { reportsDelivered } from './setup/no-unhandled-errors';
-
-
-/** Subscribes and records every notification, synchronously. */
-function record<T>(source: Observable<T>): { events: unknown[]; unsubscribe: () => void } {
-  const events: unknown[] = [];
-  const subscription = source.subscribe({
-    next: (value) => events.push(['next', value]),
-    error: (error: unknown) => events.push(['error', error]),
-    complete: () => events.push(['complete']),
-  });
-  return { events, unsubscribe: () => subscription.unsubscribe() };
-}
+import { record } from './setup/record';
 
 describe('taskGroup: bad arguments', () => {
   it('taskGroup(non-function) throws TypeError at call time', () => {
@@ -49,7 +38,7 @@ describe('taskGroup: lifecycle', () => {
     record(taskGroup((tg) => { groups.push(tg); tg.cancel(); }));
     record(taskGroup((tg) => { groups.push(tg); tg.startSoon(throwError(() => new Error('x'))); }));
     const unsubscribed = record(taskGroup((tg) => { groups.push(tg); return NEVER; }));
-    unsubscribed.unsubscribe();
+    unsubscribed.subscription.unsubscribe();
     for (const tg of groups) {
       const error = thrown(() => tg.startSoon(of(1)));
       expect(error).toBeInstanceOf(Error);
@@ -163,13 +152,13 @@ describe('taskGroup: lifecycle', () => {
   it('unsubscribing with a child whose teardown throws: every child is still torn down and the caller gets UnsubscriptionError', () => {
     const cleanup = new Error('cleanup');
     let otherTornDown = false;
-    const { unsubscribe } = record(
+    const { subscription } = record(
       taskGroup((tg) => {
         tg.startSoon(new Observable(() => () => { throw cleanup; }));
         tg.startSoon(new Observable(() => () => { otherTornDown = true; }));
       }),
     );
-    const error = thrown(unsubscribe);
+    const error = thrown(() => subscription.unsubscribe());
     expect(error).toBeInstanceOf(UnsubscriptionError);
     expect((error as UnsubscriptionError).errors).toEqual([cleanup]);
     expect(otherTornDown).toBe(true);
@@ -227,10 +216,10 @@ describe('taskGroup: cancellation reaches the work', () => {
     };
     const failing = new Subject<never>();
     record(taskGroup((tg) => { tg.startSoon(fetchLike); tg.startSoon(failing); })).events;
-    record(taskGroup((tg) => tg.startSoon(fetchLike))).unsubscribe();
+    record(taskGroup((tg) => tg.startSoon(fetchLike))).subscription.unsubscribe();
     failing.error(new Error('sibling'));
     expect(signals.map((s) => s.aborted)).toEqual([true, true]);
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await reportsDelivered();
   });
 });
 

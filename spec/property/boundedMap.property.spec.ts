@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { params } from './params';
+import { TrampolineModel } from '../setup/trampoline-model';
 import { Observable, Subject, of, type Subscription } from 'rxjs';
 import { Semaphore, boundedMap, type Permit } from 'rxjs-concurrency';
 
@@ -47,8 +48,7 @@ interface Model {
   limiterWaiters: MTask[];
   held: number;
   external: number;
-  trampoline: MTask[];
-  draining: boolean;
+  readonly trampoline: TrampolineModel<MTask>;
   maxRunning: number;
 }
 
@@ -75,31 +75,16 @@ const sourceError = new Error('source');
 
 // ---- model ---------------------------------------------------------------------------------------
 
-function batch(m: Model, fn: () => void): void {
-  if (m.draining) {
-    fn();
-    return;
-  }
-  m.draining = true;
-  fn();
-  for (let t = m.trampoline.shift(); t !== undefined; t = m.trampoline.shift()) deliver(m, t);
-  m.draining = false;
-}
-
-function drain(m: Model): void {
-  if (!m.draining && m.trampoline.length > 0) batch(m, () => {});
-}
-
 function dispatch(m: Model): void {
   let granted = false;
   for (let head = m.limiterWaiters[0]; head !== undefined && m.held + m.external < m.limiterCapacity; head = m.limiterWaiters[0]) {
     m.limiterWaiters.shift();
     m.held++;
     head.holdsPermit = true;
-    m.trampoline.push(head);
+    m.trampoline.enqueue(head);
     granted = true;
   }
-  if (granted) drain(m);
+  if (granted) m.trampoline.drain();
 }
 
 function releasePermit(m: Model, task: MTask): void {
@@ -148,7 +133,7 @@ function taskEnd(m: Model, task: MTask, error: Error | undefined): void {
     pump(m);
   };
   // Behind a limiter the task's permit is given back, then its end forwarded, in one batch.
-  if (m.limiterCapacity > 0) batch(m, () => { releasePermit(m, task); forward(); });
+  if (m.limiterCapacity > 0) m.trampoline.batch(() => { releasePermit(m, task); forward(); });
   else forward();
 }
 
@@ -157,7 +142,7 @@ function fail(m: Model, error: Error | undefined): void {
   if (m.closed) return;
   m.closed = true;
   m.sourceOpen = false;
-  batch(m, () => {
+  m.trampoline.batch(() => {
     for (const t of m.running) {
       if (t.status === 'running' || t.status === 'queuedForPermit') {
         t.status = 'cancelled';
@@ -407,7 +392,7 @@ describe('boundedMap, model-based (fast-check commands)', () => {
           const model: Model = {
             limit, ordered, limiterCapacity,
             queue: [], tasks: [], running: [], window: [], sourceDone: false, sourceOpen: true, closed: false, pumping: false, events: [],
-            limiterWaiters: [], held: 0, external: 0, trampoline: [], draining: false, maxRunning: 0,
+            limiterWaiters: [], held: 0, external: 0, trampoline: new TrampolineModel<MTask>((task) => deliver(model, task)), maxRunning: 0,
           };
           subscribeReal(real, limit, ordered, withSignal);
           fc.modelRun(() => ({ model, real }), cmds);

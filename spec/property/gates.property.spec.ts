@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { params } from './params';
+import { TrampolineModel } from '../setup/trampoline-model';
 import { Observable, Subject, of, take, type Subscription } from 'rxjs';
 import { BorrowerError, CapacityLimiter, Lock, Semaphore, type GateState, type Permit } from 'rxjs-concurrency';
 
@@ -73,8 +74,7 @@ interface Model {
   waiters: ModelOp[];
   ops: ModelOp[];
   grants: number[];
-  pending: ModelOp[];
-  draining: boolean;
+  readonly trampoline: TrampolineModel<ModelOp>;
   /** The op whose subscribe call is on the stack: a grant callback cannot reach it yet. */
   entering: number;
   /** Per AbortController: aborted yet. */
@@ -136,9 +136,9 @@ function modelDispatch(m: Model): void {
     m.waiters.shift();
     grant(m, head);
     if (head.mode === 'async' && head.ctrl === undefined) deliver(m, head);
-    else m.pending.push(head);
+    else m.trampoline.enqueue(head);
   }
-  drain(m);
+  m.trampoline.drain();
 }
 
 function grant(m: Model, op: ModelOp): void {
@@ -147,26 +147,9 @@ function grant(m: Model, op: ModelOp): void {
   op.status = 'held';
 }
 
-/** Delivers queued grants, skipping one whose op ended meanwhile; a delivery may queue more. */
-function drain(m: Model): void {
-  if (m.draining) return;
-  m.draining = true;
-  for (let op = m.pending.shift(); op !== undefined; op = m.pending.shift()) {
-    if (op.status === 'held') deliver(m, op);
-  }
-  m.draining = false;
-}
-
-/** Like the real `batch`: `fn` now, then (unless a drain is under way further up) what it queued. */
-function batch(m: Model, fn: () => void): void {
-  if (m.draining) {
-    fn();
-    return;
-  }
-  m.draining = true;
-  fn();
-  m.draining = false;
-  drain(m);
+/** A queued grant reaches its op, unless the op ended meanwhile; a delivery may queue more. */
+function deliverQueued(m: Model, op: ModelOp): void {
+  if (op.status === 'held') deliver(m, op);
 }
 
 /** The grant reaches its op: an emission, the start of the work, or a resolved promise. */
@@ -228,7 +211,7 @@ function modelEndOp(m: Model, op: ModelOp): void {
 function modelAbort(m: Model, ctrl: number): void {
   if (m.aborted[ctrl]) return;
   m.aborted[ctrl] = true;
-  batch(m, () => {
+  m.trampoline.batch(() => {
     for (const op of m.ops) {
       if (op.ctrl === ctrl && op.inWatch) {
         op.inWatch = false;
@@ -785,8 +768,7 @@ function setup(kind: Kind, capacity: number, maxValue: number): Env {
     waiters: [],
     ops: [],
     grants: [],
-    pending: [],
-    draining: false,
+    trampoline: new TrampolineModel<ModelOp>((op) => deliverQueued(model, op)),
     entering: -1,
     aborted: [false, false],
     slots: [0, 1],

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Subscription } from 'rxjs';
 import { EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
-import { inDelivery } from './setup/in-delivery';
+import { inDelivery } from '../setup/in-delivery';
 
 /*
  * Model-based: a reference queue written the obvious way (plain arrays, everything synchronous) runs
