@@ -5,8 +5,8 @@ import ts from 'typescript';
 import { Semaphore } from 'rxjs-concurrency';
 
 /*
- * The static halves of the pitfalls that a behavioural test cannot pin down alone: the source of
- * lib/ must not contain the constructs that caused them.
+ * The static halves of the pitfalls (docs/pitfalls.md) that a behavioural test cannot pin down
+ * alone: the source of lib/ must not contain the constructs that caused them.
  */
 
 const LIB = join(__dirname, '..', 'lib');
