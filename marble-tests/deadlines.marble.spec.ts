@@ -317,6 +317,24 @@ describe('shield', () => {
     });
   });
 
+  // Unlike a shielded block in AnyIO, the subscriber does not wait for the source: a gate around
+  // the shielded source lets go at once, a gate inside shield() is held until the source ends.
+  it('keeps a gate permit only when the gate is inside it: gate.run(w).pipe(shield()), not gate.run(w.pipe(shield()))', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const outside = new Lock();
+      const inside = new Lock();
+      const a = cold('-----a|');
+      const b = cold('-----b|');
+      expectObservable(outside.run(a.pipe(shield())), '^-!').toBe('--');
+      expectObservable(inside.run(b).pipe(shield()), '^-!').toBe('--');
+      expectSubscriptions(a.subscriptions).toBe('^-----!');
+      expectSubscriptions(b.subscriptions).toBe('^-----!');
+      const locked = defer(() => of([outside.locked, inside.locked]));
+      expectObservable(locked, '--^').toBe('--(x|)', { x: [false, true] });
+      expectObservable(locked, '-------^').toBe('-------(x|)', { x: [false, false] });
+    });
+  });
+
   it('is outside every enclosing deadline, unless it sets its own', () => {
     const ts = testScheduler();
     const scheduler = { scheduler: ts };

@@ -6,8 +6,8 @@ import { Semaphore } from 'rxjs-concurrency';
 import { filesUnder } from './setup/files';
 
 /*
- * The static halves of the pitfalls that a behavioural test cannot pin down alone: the source of
- * lib/ must not contain the constructs that caused them.
+ * The static halves of the pitfalls (docs/pitfalls.md) that a behavioural test cannot pin down
+ * alone: the source of lib/ must not contain the constructs that caused them.
  */
 
 const LIB = join(__dirname, '..', 'lib');

@@ -14,7 +14,8 @@ import { BorrowerError, CapacityLimiter, Lock, Semaphore, type GateState, type P
  * CapacityLimiter.totalTokens), and re-entrant grants: an acquire() or run() whose grant callback
  * (the `next` of its subscription) ends ANOTHER operation, waiting or holding (unsubscribes it,
  * releases its permit, or aborts its signal), and/or ends itself: cancellation landing in the middle
- * of a hand-off, while other grants are accounted for but not yet delivered (PITFALLS 1, 2).
+ * of a hand-off, while other grants are accounted for but not yet delivered (PITFALLS 1, 2; the
+ * numbers here are the sections of docs/pitfalls.md).
  *
  * After every step, synchronously: every counter and the last state$ value are exact (PITFALLS 3,
  * 17), the grants were delivered in exactly the model's order (strict FIFO among the waiters that

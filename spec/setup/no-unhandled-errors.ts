@@ -1,6 +1,7 @@
 /**
- * PITFALLS 11: fails any test during which an error escaped: an unhandled promise rejection, an
- * uncaught exception, or an error RxJS could only report through `config.onUnhandledError`.
+ * PITFALLS 11 (docs/pitfalls.md): fails any test during which an error escaped: an unhandled
+ * promise rejection, an uncaught exception, or an error RxJS could only report through
+ * `config.onUnhandledError`.
  */
 import { config } from 'rxjs';
 
