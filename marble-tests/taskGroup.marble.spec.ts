@@ -1,6 +1,7 @@
 import { testScheduler } from '../spec/setup/test-scheduler';
 import { EmptyError, Observable, catchError, defer, map, of, timer, type ObservableInput } from 'rxjs';
-import { Semaphore, TaskGroupError, effectiveDeadline, isCancelled, moveOnAfter, taskGroup, type Task, type TaskGroup } from 'rxjs-concurrency';
+import { Semaphore, TaskGroupError, effectiveDeadline, isCancelled, moveOnAfter, shield, taskGroup, type Task, type TaskGroup } from 'rxjs-concurrency';
+import { reportsDelivered, takeEscapedErrors } from '../spec/setup/no-unhandled-errors';
 
 const errA = new Error('A failed');
 const errB = new Error('B failed');
@@ -333,5 +334,56 @@ describe('taskGroup', () => {
         expect(sem.waiting).toBe(0);
       });
     });
+  });
+});
+
+// A shielded child goes on when its group is cancelled: the group must not end before it, or the
+// child would run on owned by nobody, its failure reported to no one.
+describe('taskGroup with a shielded child', () => {
+  it('cancel(): the group completes when its shielded child completes, not at cancel(); the other children stop at cancel()', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const save = cold('---x--|');
+      const other = cold('--------|');
+      const host = cold('-h------|');
+      let tg!: TaskGroup;
+      expectObservable(groupOf([save.pipe(shield()), other], host, (handle) => (tg = handle))).toBe('-h----|');
+      cold('--c').subscribe(() => tg.cancel());
+      expectSubscriptions(save.subscriptions).toBe('^-----!');
+      expectSubscriptions(other.subscriptions).toBe('^-!');
+      expectSubscriptions(host.subscriptions).toBe('^-!');
+    });
+  });
+
+  it('cancel(): a shielded child that errors afterwards fails the group with a TaskGroupError holding that error', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const save = cold('-----#', undefined, errA);
+      let tg!: TaskGroup;
+      expectObservable(groupOf([save.pipe(shield()), cold('--------|')], undefined, (handle) => (tg = handle)).pipe(asValue)).toBe('-----(e|)', { e: { errors: [errA] } });
+      cold('--c').subscribe(() => tg.cancel());
+      expectSubscriptions(save.subscriptions).toBe('^----!');
+    });
+  });
+
+  it('a failing sibling: the group errors once its shielded child has finished, with every failure', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const save = cold('------|');
+      const failingSave = cold('-----#', undefined, errB);
+      expectObservable(groupOf([save.pipe(shield()), cold('--#', undefined, errA)]).pipe(asValue)).toBe('------(e|)', { e: { errors: [errA] } });
+      expectObservable(groupOf([failingSave.pipe(shield()), cold('--#', undefined, errA)]).pipe(asValue)).toBe('-----(e|)', { e: { errors: [errA, errB] } });
+      expectSubscriptions(save.subscriptions).toBe('^-----!');
+      expectSubscriptions(failingSave.subscriptions).toBe('^----!');
+    });
+  });
+
+  it('unsubscribed: nobody is left to tell; the shielded child runs to its end and its error goes to config.onUnhandledError', async () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const save = cold('-----#', undefined, errA);
+      const other = cold('--------|');
+      expectObservable(groupOf([save.pipe(shield()), other]), '^-!').toBe('');
+      expectSubscriptions(save.subscriptions).toBe('^----!');
+      expectSubscriptions(other.subscriptions).toBe('^-!');
+    });
+    await reportsDelivered();
+    expect(takeEscapedErrors()).toEqual([errA]);
   });
 });

@@ -12,24 +12,7 @@ import {
   taskGroup,
   type Task,
 } from 'rxjs-concurrency';
-
-/**
- * An endless synchronous source that counts the values read from it. A hard cap ends it, so that a
- * regression (a source that keeps running after its owner left) fails on the count instead of hanging.
- */
-const CAP = 100_000;
-function counting<T>(make: (n: number) => T): { readonly input: Iterable<T>; readonly read: () => number; readonly returned: () => boolean } {
-  let read = 0;
-  let returned = false;
-  function* endless(): Generator<T> {
-    try {
-      while (read < CAP) yield make(++read);
-    } finally {
-      returned = true;
-    }
-  }
-  return { input: { [Symbol.iterator]: endless }, read: () => read, returned: () => returned };
-}
+import { counting } from './setup/counting';
 
 /** A scheduler whose timers never fire here: the deadline operators are not what ends these sources. */
 const idle = (): VirtualTimeScheduler => new VirtualTimeScheduler();
