@@ -12,6 +12,7 @@ import { NEVER, Observable, Subject, UnsubscriptionError, defer, from, ignoreEle
 import { TestScheduler } from 'rxjs/testing';
 import { Lock, Semaphore, TaskGroupError, asCompleted, boundedMap, gather, isCancelled, race, taskGroup, type Gate, type GateState, type Task } from 'rxjs-concurrency';
 import { counting } from './setup/counting';
+import { reportsDelivered, takeEscapedErrors } from './setup/no-unhandled-errors';
 
 /** Errors as values `toEqual` can compare: the two aggregates by their class and members. */
 function shape(error: unknown): unknown {
@@ -43,20 +44,23 @@ interface Adapter {
   run(source: Observable<Task<unknown>>): Observable<unknown>;
   /**
    * A task failed with `error` and cancelling the others threw `teardownErrors`: the output's error,
-   * and what is thrown back at whoever delivered `error` (`undefined`: nothing), as `shape` gives them.
+   * and what goes to RxJS's `config.onUnhandledError` (nothing: `[]`), as `shape` gives them.
    */
-  failure(error: unknown, teardownErrors: unknown[]): { readonly output: unknown; readonly thrownBack: unknown };
+  failure(error: unknown, teardownErrors: unknown[]): { readonly output: unknown; readonly reported: unknown[] };
 }
 
 /** The `UnsubscriptionError` RxJS makes of failed teardowns, shaped; `undefined` when none failed. */
 const unsubscriptionError = (teardownErrors: unknown[]): unknown => (teardownErrors.length === 0 ? undefined : { UnsubscriptionError: teardownErrors });
 
+/** The same, as the list of what reached `config.onUnhandledError`. */
+const reportedOf = (teardownErrors: unknown[]): unknown[] => (teardownErrors.length === 0 ? [] : [{ UnsubscriptionError: teardownErrors }]);
+
 /**
- * The operators fail with the task's error itself. Nobody is left to take a teardown's failure but
- * whoever delivered that error, which gets it thrown back, as from RxJS's own operators (and as
- * `BoundedRunner.fail` rethrows once the error is delivered).
+ * The operators fail with the task's error itself. A teardown's failure has nobody left to take it:
+ * whoever delivered the error is a source (often a timer or a socket callback) that could only drop
+ * it or crash, so it goes where RxJS sends such errors, `config.onUnhandledError`, never lost.
  */
-const failsWithTheError = (error: unknown, teardownErrors: unknown[]): { output: unknown; thrownBack: unknown } => ({ output: error, thrownBack: unsubscriptionError(teardownErrors) });
+const failsWithTheError = (error: unknown, teardownErrors: unknown[]): { output: unknown; reported: unknown[] } => ({ output: error, reported: reportedOf(teardownErrors) });
 
 const runTask = (task: Task<unknown>, _index: number, signal: AbortSignal): ObservableInput<unknown> => (typeof task === 'function' ? task(signal) : task);
 
@@ -78,7 +82,7 @@ const adapters: Adapter[] = [
     // The host reads the source and starts each task as a child: the group's cancellation stops both.
     run: (source) => taskGroup((tg) => source.pipe(tap((task) => tg.startSoon(task)), ignoreElements())),
     // A group reports every failure in its own error, a teardown's included.
-    failure: (error, teardownErrors) => ({ output: { TaskGroupError: [error, ...teardownErrors] }, thrownBack: undefined }),
+    failure: (error, teardownErrors) => ({ output: { TaskGroupError: [error, ...teardownErrors] }, reported: [] }),
   },
 ];
 
@@ -130,6 +134,8 @@ interface Trigger {
   fire(subscription: Subscription): unknown;
   /** The output's notifications, and what `fire` gets thrown, when cancelled tasks' teardowns threw `teardownErrors`. */
   expected(adapter: Adapter, teardownErrors: unknown[]): { readonly log: unknown[]; readonly thrown: unknown };
+  /** What reaches `config.onUnhandledError` then, shaped. */
+  reported(adapter: Adapter, teardownErrors: unknown[]): unknown[];
 }
 
 function unsubscribing(): Trigger {
@@ -139,6 +145,7 @@ function unsubscribing(): Trigger {
     fire: (subscription) => thrownBy(() => subscription.unsubscribe()),
     // RxJS reports the failed teardowns to the unsubscriber: the only one left to tell.
     expected: (_adapter, teardownErrors) => ({ log: [], thrown: unsubscriptionError(teardownErrors) }),
+    reported: () => [],
   };
 }
 
@@ -148,10 +155,8 @@ function failing(): Trigger {
     name: 'a task fails (fail-fast)',
     task,
     fire: () => thrownBy(() => task.error(failure)),
-    expected: (adapter, teardownErrors) => {
-      const { output, thrownBack } = adapter.failure(failure, teardownErrors);
-      return { log: [{ error: output }], thrown: thrownBack };
-    },
+    expected: (adapter, teardownErrors) => ({ log: [{ error: adapter.failure(failure, teardownErrors).output }], thrown: undefined }),
+    reported: (adapter, teardownErrors) => adapter.failure(failure, teardownErrors).reported,
   };
 }
 
@@ -165,8 +170,9 @@ function winning(): Trigger {
         task.next('won');
         task.complete();
       }),
-    // The winner's result still goes out; as with a failure, a loser's failed teardown goes back to whoever completed the winner.
-    expected: (_adapter, teardownErrors) => ({ log: [{ next: 'won' }, 'complete'], thrown: unsubscriptionError(teardownErrors) }),
+    // The winner's result still goes out; as with a failure, a loser's failed teardown is reported as unhandled.
+    expected: () => ({ log: [{ next: 'won' }, 'complete'], thrown: undefined }),
+    reported: (_adapter, teardownErrors) => reportedOf(teardownErrors),
   };
 }
 
@@ -294,8 +300,10 @@ describe.each(adapters)('issue 18 cancellation table: $name', (adapter) => {
       return { probes, started, log, thrown, trigger };
     }
 
-    it("a task's teardown that throws does not stop the others': every started task is torn down, its signal aborted", () => {
+    it("a task's teardown that throws does not stop the others': every started task is torn down, its signal aborted", async () => {
       const { probes, started, log, trigger } = withAThrowingTeardown();
+      await reportsDelivered();
+      takeEscapedErrors();
 
       expect(probes.subscribed).toEqual(started);
       expect([...probes.tornDown].sort()).toEqual(started);
@@ -303,10 +311,12 @@ describe.each(adapters)('issue 18 cancellation table: $name', (adapter) => {
       expect(log).toEqual(trigger.expected(adapter, [boom]).log);
     });
 
-    it("a task's teardown that throws: its error goes to whoever ended the set, as RxJS hands it, never lost", () => {
+    it("a task's teardown that throws: its error goes to whoever ended the set, or to config.onUnhandledError, never lost", async () => {
       const { thrown, trigger } = withAThrowingTeardown();
+      await reportsDelivered();
 
       expect(thrown).toEqual(trigger.expected(adapter, [boom]).thrown);
+      expect(takeEscapedErrors().map(shape)).toEqual(trigger.reported(adapter, [boom]));
     });
 
     it.each([
