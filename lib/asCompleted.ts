@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { Task } from './internal/types';
+import type { DeferredTask, Task } from './internal/types';
 import { TaskPool } from './internal/taskPool';
 import { checkBoolean, checkCount, checkObject } from './internal/validate';
 
@@ -11,6 +11,14 @@ class Completions<T> extends TaskPool<T, [index: number, result: T]> {
   protected finished(): void {
     this.subscriber.complete();
   }
+}
+
+/** Options of {@link asCompleted}. */
+export interface AsCompletedOptions {
+  /** Tasks running at once: an integer ≥ 1 or `Infinity` (the default). With a limit, a task must not have started yet: a Promise is refused. */
+  limit?: number | undefined;
+  /** Emit `[index, error]` for a failed task instead of failing fast. */
+  returnErrors?: boolean | undefined;
 }
 
 /**
@@ -37,7 +45,9 @@ class Completions<T> extends TaskPool<T, [index: number, result: T]> {
  * collect errors instead of failing, and starts queued tasks in a loop, so a million synchronous
  * tasks never overflow the stack (ReactiveX/rxjs#3609).
  *
- * @param options.limit - tasks running at once; an integer ≥ 1 or `Infinity` (the default)
+ * @param options.limit - tasks running at once; an integer ≥ 1 or `Infinity` (the default). Under a
+ *   limit a task waits before it starts, so an already-started Promise is refused (`TypeError`):
+ *   pass `() => fetch(url)`, not `fetch(url)`
  * @param options.returnErrors - emit `[index, error]` for a failed task instead of failing fast
  *
  * @example
@@ -48,7 +58,9 @@ class Completions<T> extends TaskPool<T, [index: number, result: T]> {
  *   .subscribe(([i, blob]) => show(urls[i], blob));
  * ```
  */
-export function asCompleted<T>(options?: { limit?: number | undefined; returnErrors?: boolean | undefined }): OperatorFunction<Task<T>, [index: number, result: T]> {
+export function asCompleted<T>(options: AsCompletedOptions & { limit: number }): OperatorFunction<DeferredTask<T>, [index: number, result: T]>;
+export function asCompleted<T>(options?: AsCompletedOptions): OperatorFunction<Task<T>, [index: number, result: T]>;
+export function asCompleted<T>(options?: AsCompletedOptions): OperatorFunction<Task<T>, [index: number, result: T]> {
   if (options !== undefined) checkObject('asCompleted', 'options', options);
   const { limit = Infinity, returnErrors = false } = options ?? {};
   checkCount('asCompleted', 'limit', limit, 1, true);

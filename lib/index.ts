@@ -20,7 +20,7 @@ export { shield } from './shield';
 // Operators
 export { gather } from './gather';
 export { race } from './race';
-export { asCompleted } from './asCompleted';
+export { asCompleted, type AsCompletedOptions } from './asCompleted';
 export { boundedMap } from './boundedMap';
 export { boundedMapFrom } from './boundedMapFrom';
 export type { BoundedMapOptions } from './internal/types';

@@ -1,6 +1,6 @@
 import { Observable, from, of, take, throwError } from 'rxjs';
 import { testScheduler } from '../spec/setup/test-scheduler';
-import { asCompleted, isCancelled, type Task } from 'rxjs-concurrency';
+import { asCompleted, isCancelled, type DeferredTask, type Task } from 'rxjs-concurrency';
 import { getDeadline, withDeadline } from '../lib/internal/context';
 
 /** Counts the subscriptions to the wrapped tasks that are live at once. */
@@ -126,7 +126,7 @@ describe('asCompleted (marbles)', () => {
         });
         return c;
       };
-      const source = hot<Task<string>>('-abcd---|', { a, b, c: factory, d });
+      const source = hot<DeferredTask<string>>('-abcd---|', { a, b, c: factory, d });
       expectObservable(source.pipe(asCompleted<string>({ limit: 3 }), take(1))).toBe('-----(x|)', { x: [1, '2'] });
       expectSubscriptions(a.subscriptions).toBe('-^---!');
       expectSubscriptions(b.subscriptions).toBe('--^--!');
@@ -198,7 +198,7 @@ describe('asCompleted (marbles)', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const error = new Error('sync');
       const c = cold('-1|');
-      const source = from<Task<string>[]>([throwError(() => error), c]);
+      const source = from<DeferredTask<string>[]>([throwError(() => error), c]);
       expectObservable(source.pipe(asCompleted<string>({ limit: 1, returnErrors: true }))).toBe('x-(y|)', { x: [0, error], y: [1, '1'] });
       expectSubscriptions(c.subscriptions).toBe('^-!');
     });

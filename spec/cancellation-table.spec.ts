@@ -10,7 +10,7 @@
  */
 import { NEVER, Observable, Subject, UnsubscriptionError, defer, from, ignoreElements, mergeMap, of, take, takeUntil, tap, type ObservableInput, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { Lock, Semaphore, TaskGroupError, asCompleted, boundedMap, gather, isCancelled, race, taskGroup, type Gate, type GateState, type Task } from 'rxjs-concurrency';
+import { Lock, Semaphore, TaskGroupError, asCompleted, boundedMap, gather, isCancelled, race, taskGroup, type Gate, type GateState, type DeferredTask, type Task } from 'rxjs-concurrency';
 import { counting } from './setup/counting';
 import { reportsDelivered, takeEscapedErrors } from './setup/no-unhandled-errors';
 
@@ -71,7 +71,7 @@ const adapters: Adapter[] = [
   { name: 'gather', limit: Infinity, firstSettles: false, emitsEach: false, run: (source) => source.pipe(gather()), failure: failsWithTheError },
   { name: 'race', limit: Infinity, firstSettles: true, emitsEach: true, run: (source) => source.pipe(race()), failure: failsWithTheError },
   { name: 'asCompleted', limit: Infinity, firstSettles: false, emitsEach: true, run: (source) => source.pipe(asCompleted()), failure: failsWithTheError },
-  { name: `asCompleted({ limit: ${LIMIT} })`, limit: LIMIT, firstSettles: false, emitsEach: true, run: (source) => source.pipe(asCompleted({ limit: LIMIT })), failure: failsWithTheError },
+  { name: `asCompleted({ limit: ${LIMIT} })`, limit: LIMIT, firstSettles: false, emitsEach: true, run: (source) => (source as Observable<DeferredTask<unknown>>).pipe(asCompleted({ limit: LIMIT })), failure: failsWithTheError },
   { name: 'boundedMap(Infinity)', limit: Infinity, firstSettles: false, emitsEach: true, run: (source) => source.pipe(boundedMap(runTask, Infinity)), failure: failsWithTheError },
   { name: `boundedMap(${LIMIT})`, limit: LIMIT, firstSettles: false, emitsEach: true, run: (source) => source.pipe(boundedMap(runTask, LIMIT)), failure: failsWithTheError },
   {

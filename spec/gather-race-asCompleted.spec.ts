@@ -1,5 +1,5 @@
 import { EMPTY, Subject, firstValueFrom, forkJoin, from, lastValueFrom, map, of, range, take, tap, toArray, type Observable, type OperatorFunction } from 'rxjs';
-import { asCompleted, gather, isCancelled, race, type Task } from 'rxjs-concurrency';
+import { asCompleted, gather, isCancelled, race, type DeferredTask, type Task } from 'rxjs-concurrency';
 import { MILLION } from './property/params';
 
 describe('operators gather / race / asCompleted', () => {
@@ -68,7 +68,7 @@ describe('operators gather / race / asCompleted', () => {
         signals.push(signal);
         return new Promise<string>(() => {});
       };
-      const first = await firstValueFrom(from([never, never, Promise.resolve('done'), never]).pipe(asCompleted({ limit: 3 })));
+      const first = await firstValueFrom(from([never, never, () => Promise.resolve('done'), never]).pipe(asCompleted({ limit: 3 })));
       expect(first).toEqual([2, 'done']);
       expect(signals).toHaveLength(2);
       expect(signals.every((s) => s.aborted && isCancelled(s.reason))).toBe(true);
@@ -104,7 +104,7 @@ describe('operators gather / race / asCompleted', () => {
       let lastIndex = 7;
       let inOrder = true;
       let completed = false;
-      const source = new Subject<Task<number>>();
+      const source = new Subject<DeferredTask<number>>();
       source.pipe(asCompleted<number>({ limit: 8 })).subscribe({
         next: ([index]) => {
           if (index >= 8) {
@@ -157,7 +157,7 @@ describe('operators gather / race / asCompleted', () => {
     });
 
     it('asCompleted emits each index once over a mixed synchronous and asynchronous run', async () => {
-      const tasks = Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? Promise.resolve(i) : of(i)));
+      const tasks = Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? () => Promise.resolve(i) : of(i)));
       const pairs = await lastValueFrom(from(tasks).pipe(asCompleted<number>({ limit: 4 }), take(1000), toArray()));
       expect(pairs.map(([i]) => i).sort((a, b) => a - b)).toEqual([...Array(1000).keys()]);
       expect(pairs.every(([i, v]) => i === v)).toBe(true);

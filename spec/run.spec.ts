@@ -155,11 +155,11 @@ describe('run()', () => {
     expect(values).toEqual([1, 2]);
   });
 
-  it('accepts any ObservableInput: an array, a promise', async () => {
+  it('accepts any ObservableInput that has not started: an array, a factory of a promise', async () => {
     const sem = new Semaphore(1);
     const values: number[] = [];
     sem.run([1, 2, 3]).subscribe((v) => values.push(v));
-    await new Promise<void>((resolve) => sem.run(Promise.resolve(4)).subscribe({ next: (v) => values.push(v), complete: resolve }));
+    await new Promise<void>((resolve) => sem.run(() => Promise.resolve(4)).subscribe({ next: (v) => values.push(v), complete: resolve }));
     expect(values).toEqual([1, 2, 3, 4]);
     expect(sem.value).toBe(1);
   });

@@ -200,7 +200,7 @@ export abstract class PermitGate implements Gate {
    */
   run<T>(work: DeferredTask<T>, weight = 1): Observable<T> {
     this.checkWeight(this.name, weight);
-    const source = fromTask(work, 'run', 'work');
+    const source = fromTask(work, 'run', 'work', true);
     return new Observable<T>((subscriber) => this.enter(new RunTicket(this, weight, source, subscriber), true));
   }
 

@@ -175,7 +175,7 @@ export abstract class TaskPool<T, R> {
     const task = new PooledTask(this, this.started++);
     let work: Observable<T>;
     try {
-      work = fromTask(input, this.config.where);
+      work = fromTask(input, this.config.where, 'task', this.config.limit !== Infinity);
     } catch (error) {
       // Not a task at all (`42`): it fails like a task that throws when subscribed.
       this.tasks.link(task);
