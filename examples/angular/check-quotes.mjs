@@ -1,5 +1,6 @@
 // Checks that every code block of examples/angular.md that names a file is that file, verbatim,
-// so the page can never drift from the code that `tsc` checks. Regenerate the page with --write.
+// so the page can never drift from the app that run.sh builds and tests. Regenerate the page
+// from angular.md.in with --write.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -4,21 +4,15 @@
 // aborted (closed before the answer) and the peak of item requests open at once.
 //
 //   npm run build && node examples/browser/server.mjs [port]    # then open the printed URL
-import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { FRUITS, hold, json, listen, priceOf } from '../harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const esmBuild = resolve(here, '../../dist/index.mjs');
-
-const FRUITS = ('apple apricot avocado banana bilberry blackberry blackcurrant blueberry boysenberry cantaloupe cherry '
-  + 'clementine cloudberry coconut cranberry currant damson date dragonfruit durian elderberry feijoa fig gooseberry grape '
-  + 'grapefruit guava honeydew huckleberry jackfruit jujube kiwi kumquat lemon lime lingonberry loquat lychee mandarin '
-  + 'mango mangosteen melon mulberry nectarine olive orange papaya passionfruit peach pear persimmon pineapple plum '
-  + 'pomegranate pomelo quince raspberry redcurrant salak satsuma strawberry tamarillo tamarind tangerine watermelon').split(' ');
 
 /** app.ts and the package, as one browser script. */
 async function bundle() {
@@ -51,18 +45,6 @@ export async function startServer({ port = 0, searchLatency = 350, itemLatency =
   };
   const reportAttempts = new Map();
 
-  /** Answers after `ms` unless the client went away first; true when it did. */
-  const wait = (res, ms) =>
-    new Promise((done) => {
-      const timer = setTimeout(() => done(false), ms);
-      res.once('close', () => {
-        clearTimeout(timer);
-        done(true);
-      });
-    });
-  const json = (res, status, body) =>
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
-
   const routes = {
     '/': (req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html),
     '/app.js': (req, res) => res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(appJs),
@@ -71,7 +53,7 @@ export async function startServer({ port = 0, searchLatency = 350, itemLatency =
     // Slow on purpose, so that typing starts a request per keystroke and the stale ones get aborted.
     '/api/search': async (req, res, url) => {
       stats.search.started++;
-      if (await wait(res, searchLatency)) {
+      if (await hold(res, searchLatency)) {
         stats.search.aborted++;
         return;
       }
@@ -85,12 +67,12 @@ export async function startServer({ port = 0, searchLatency = 350, itemLatency =
       stats.items.started++;
       stats.items.peakOpen = Math.max(stats.items.peakOpen, ++stats.items.open);
       const [min, max] = itemLatency;
-      const gone = await wait(res, min + Math.random() * (max - min));
+      const gone = await hold(res, min + Math.random() * (max - min));
       stats.items.open--;
       if (gone) return;
       stats.items.answered++;
       const name = FRUITS[id] ?? `item ${id}`;
-      json(res, 200, { id, name, price: ((id * 37) % 90) / 10 + 1 });
+      json(res, 200, { id, name, price: priceOf(id) });
     },
     // Fails the first `reportFailures` attempts of each page session with 503, then answers.
     '/api/report': async (req, res, url) => {
@@ -109,31 +91,11 @@ export async function startServer({ port = 0, searchLatency = 350, itemLatency =
     },
   };
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const server = await listen((req, res, url) => {
     const route = req.method === 'GET' ? routes[url.pathname] : undefined;
-    if (route === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    Promise.resolve(route(req, res, url)).catch((error) => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(error));
-    });
-  });
-  await new Promise((done, fail) => {
-    server.once('error', fail);
-    server.listen(port, '127.0.0.1', done);
-  });
-  return {
-    url: `http://127.0.0.1:${server.address().port}/`,
-    stats,
-    close: () =>
-      new Promise((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+    return route === undefined ? res.writeHead(404).end() : route(req, res, url);
+  }, port);
+  return { ...server, stats };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
