@@ -13,7 +13,7 @@ class EventWaiter extends WaitNode implements Runnable {
 
   run(): void {
     if (this.snapshot === null) this.wake();
-    else this.snapshot(this.wake);
+    else this.snapshot.runInAsyncScope(this.wake);
   }
 }
 

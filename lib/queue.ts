@@ -58,7 +58,7 @@ class Putter<T> extends WaitNode implements Runnable {
 
   private resume(notify: () => void): void {
     if (this.snapshot === null) notify();
-    else this.snapshot(notify);
+    else this.snapshot.runInAsyncScope(notify);
   }
 }
 
@@ -144,7 +144,7 @@ class Getter<T> extends WaitNode implements Runnable {
   run(): void {
     this.scheduled = false;
     if (this.snapshot === null) this.queue.deliver(this);
-    else this.snapshot(() => this.queue.deliver(this));
+    else this.snapshot.runInAsyncScope(() => this.queue.deliver(this));
   }
 
   /** No item will ever come: `get()` errors, `consume()` completes. */

@@ -1,6 +1,6 @@
 import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { isCancelled } from './isCancelled';
-import { Captured } from './internal/context';
+import { currentScope, inScope } from './internal/context';
 import { InnerSubscriber } from './internal/innerSubscriber';
 import { checkCount, checkFunction, checkNumber, checkObject, checkScheduler, checkTime } from './internal/validate';
 
@@ -123,8 +123,8 @@ class Retrying<T> {
   private failures = 0;
   private current: Attempt<T> | null = null;
   private timer: Subscription | null = null;
-  /** The context of the output's subscription: every attempt runs in it, under its deadline. */
-  private readonly context = new Captured();
+  /** The scope of the output's subscription: every attempt runs in it, under its deadline. */
+  private readonly scope = currentScope();
 
   constructor(
     private readonly source: Observable<T>,
@@ -158,13 +158,12 @@ class Retrying<T> {
       return;
     }
     // No point waiting for an attempt that could not start before the deadline.
-    if (!(scheduler.now() + delay < Math.min(this.policy.deadline, this.context.scope.deadline))) {
+    if (!(scheduler.now() + delay < Math.min(this.policy.deadline, this.scope.deadline))) {
       destination.error(error);
       return;
     }
-    // The next attempt starts from a timer: in the async context of the subscriber, not of the failure.
-    this.context.hold();
-    this.timer = scheduler.schedule(() => this.context.run(() => this.attempt()), delay);
+    // In Node the timer keeps the async context it was set in: that of the failed attempt.
+    this.timer = scheduler.schedule(() => inScope(this.scope, () => this.attempt()), delay);
   }
 
   unsubscribe(): void {

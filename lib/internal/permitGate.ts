@@ -48,7 +48,7 @@ class Ticket extends WaitNode implements Runnable {
     this.onGrant = null;
     if (this.state !== HELD || onGrant === null) return;
     if (this.snapshot === null) onGrant(this);
-    else this.snapshot(() => onGrant(this));
+    else this.snapshot.runInAsyncScope(() => onGrant(this));
   }
 }
 
