@@ -16,8 +16,8 @@ echo "packed $tarball: $(tar -tzf "$scratch/$tarball" | sed 's|^package/||' | tr
 rxjs_version=$(node -p "require('$root/node_modules/rxjs/package.json').version")
 cd "$scratch"
 npm init -y >/dev/null
-npm install --silent --no-audit --no-fund "./$tarball" "rxjs@$rxjs_version" "$root/node_modules/typescript" >/dev/null 2>&1 \
-  || npm install --no-audit --no-fund "./$tarball" "rxjs@$rxjs_version"
+npm install --silent --no-audit --no-fund "./$tarball" "rxjs@$rxjs_version" "$root/node_modules/typescript" "$root/node_modules/@types/node" >/dev/null 2>&1 \
+  || npm install --no-audit --no-fund "./$tarball" "rxjs@$rxjs_version" "$root/node_modules/typescript" "$root/node_modules/@types/node"
 
 # The runtime exports of API.md, the same in both builds.
 exports='BorrowerError CapacityLimiter ConcurrencyEvent EndOfStreamError Lock Queue QueueClosedError Semaphore TaskGroupError WouldBlockError asCompleted boundedMap boundedMapFrom effectiveDeadline failAfter failAt gather isCancelled moveOnAfter moveOnAt race retry shield taskGroup withPermit'
@@ -57,9 +57,32 @@ const gate: Gate = new Semaphore(2);
 const permit: Permit | undefined = gate.tryAcquire();
 permit?.release();
 TS
+# One tsconfig per case: `types` decides whether @types/node (installed here) is seen at all.
+tsc() { # tsc LIBS TYPES MODULE RESOLUTION FILE
+  cat > tsconfig.check.json <<JSON
+{ "compilerOptions": { "noEmit": true, "strict": true, "skipLibCheck": false, "target": "es2022",
+  "lib": $1, "types": $2, "module": "$3", "moduleResolution": "$4" }, "files": ["$5"] }
+JSON
+  node "$root/node_modules/typescript/bin/tsc" -p tsconfig.check.json
+}
 for resolution in node16 bundler; do
   module=$([ "$resolution" = node16 ] && echo node16 || echo preserve)
-  node "$root/node_modules/typescript/bin/tsc" --noEmit --strict --skipLibCheck false --lib es2022,esnext.disposable,dom \
-    --module "$module" --moduleResolution "$resolution" types.ts
+  tsc '["es2022", "esnext.disposable", "dom"]' '[]' "$module" "$resolution" types.ts
   echo "types (moduleResolution $resolution): ok"
 done
+# The libs of a default Angular or Node 20 project, without esnext.disposable: the types must
+# compile there too (issue 17, item 2), and `using` must keep working where the lib has it.
+tsc '["es2022", "dom"]' '[]' preserve bundler types.ts
+echo 'types under lib ES2022 + DOM: ok'
+tsc '["es2022"]' '["node"]' node16 node16 types.ts
+echo 'types under lib ES2022 + @types/node: ok'
+cat > using.ts <<'TS'
+import { Semaphore } from 'rxjs-concurrency';
+const sem = new Semaphore(1);
+export function critical(): number {
+  using permit = sem.tryAcquire();
+  return permit === undefined ? -1 : sem.value;
+}
+TS
+tsc '["es2022", "esnext.disposable", "dom"]' '[]' preserve bundler using.ts
+echo 'using permit = gate.tryAcquire() (lib esnext.disposable): ok'

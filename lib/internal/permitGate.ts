@@ -149,17 +149,16 @@ class AbortWatch {
 const watches = new WeakMap<AbortSignal, AbortWatch>();
 
 /**
- * The engine of every in-process gate: a capacity, the permits held against it, and a strict FIFO
+ * What every in-process gate shares: a capacity, the permits held against it, and a strict FIFO
  * of waiters. A waiter at the head that needs more than is free blocks the ones behind it, so a
  * heavy waiter is never starved by a stream of light ones.
  *
  * Grants are accounted for at once and delivered through the trampoline, so counters are exact
  * whenever user code runs and a chain of synchronous hand-offs never deepens the stack. A waiter
  * keeps the async context of its subscriber; a synchronous grant captures nothing.
- * @internal
  */
 export abstract class PermitGate implements Gate {
-  /** Permits in use. */
+  /** Permits in use. @internal */
   protected held = 0;
   private readonly waiters = new WaitList<Ticket>();
   private readonly feed = new StateFeed<GateState>(() => {
@@ -170,9 +169,11 @@ export abstract class PermitGate implements Gate {
   /**
    * @param name - the class, for error messages
    * @param capacity - permits the gate grants at most at once (`Infinity` allowed)
+   * @internal
    */
   protected constructor(
     private readonly name: string,
+    /** Permits the gate grants at most at once. @internal */
     protected capacity: number,
   ) {}
 
@@ -260,7 +261,7 @@ export abstract class PermitGate implements Gate {
     return this.waiters.size;
   }
 
-  /** Permits free now; never negative, even when the capacity was lowered below what is held. */
+  /** Permits free now; never negative, even when the capacity was lowered below what is held. @internal */
   protected get available(): number {
     return Math.max(0, this.capacity - this.held);
   }
@@ -274,7 +275,7 @@ export abstract class PermitGate implements Gate {
     if (weight !== 1) fail(RangeError, where, name, '1 for a gate that is not a Semaphore', weight);
   }
 
-  /** Lets waiters through after the capacity grew. */
+  /** Lets waiters through after the capacity grew. @internal */
   protected grow(): void {
     this.dispatch();
   }
