@@ -8,9 +8,10 @@ import {
 } from 'rxjs-concurrency';
 
 /*
- * The README's "Bad input" table, as a test: every public function × every kind of bad argument
- * throws at call time, with the error class and the exact message in the table, and the table in
- * README.md is the one these rows make (`BAD_INPUT_TABLE=write npx jest spec/bad-input` rewrites it).
+ * The "Bad input" table of docs/errors.md, as a test: every public function × every kind of bad
+ * argument throws at call time, with the error class and the exact message in the table, and the
+ * table in docs/errors.md is the one these rows make (`BAD_INPUT_TABLE=write npx jest
+ * spec/bad-input` rewrites it).
  */
 
 type Row = readonly [call: string, argument: string, fn: () => unknown, error: typeof RangeError | typeof TypeError, message: string];
@@ -76,6 +77,11 @@ const rows: Row[] = [
   // Tasks
   ['gate.run(work)', '123', () => new Lock().run(any(123)), TypeError, 'run: work must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
   ['gate.run(work)', 'null', () => new Semaphore(1).run(any(null)), TypeError, 'run: work must be an ObservableInput or a function (signal) => ObservableInput, received null'],
+  ['gate.run(work)', "'/a' (a string)", () => new Lock().run(any('/a')), TypeError, 'run: work must be an ObservableInput or a function (signal) => ObservableInput, not a string (it would run as one task per character); for work pass a factory such as () => fetch(url), received "/a"'],
+  ['gate.run(work)', 'a started Promise', () => new Lock().run(any(Promise.resolve(1))), TypeError, 'run: work must be an ObservableInput or a function (signal) => ObservableInput that has not started yet, not a Promise (its work began before any permit); pass a factory such as () => fetch(url), received an object'],
+  ['Lock / CapacityLimiter .acquire / run / tryAcquire(weight)', '2', () => new Lock().run(NEVER, 2), RangeError, 'Lock: weight must be 1 for a gate that is not a Semaphore, received 2'],
+  ['gate.acquireAsync({ weight })', 'above maxValue', () => new Semaphore(1, { maxValue: 1 }).acquireAsync({ weight: 2 }), RangeError, 'acquireAsync: options.weight must be <= maxValue 1, received 2'],
+  ['gate.acquireAsync({ weight })', "'2'", () => new Semaphore(1).acquireAsync({ weight: any('2') }), TypeError, 'acquireAsync: options.weight must be an integer >= 1, received "2"'],
   ['gate.acquireAsync({ signal })', '1', () => new Lock().acquireAsync({ signal: any(1) }), TypeError, 'acquireAsync: options.signal must be an AbortSignal, received 1'],
   ['gate.acquireAsync(options)', '5', () => new Semaphore(1).acquireAsync(any(5)), TypeError, 'acquireAsync: options must be an object, received 5'],
   ['tg.startSoon(task)', '123', () => withGroup((tg) => tg.startSoon(any(123))), TypeError, 'TaskGroup.startSoon: task must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
@@ -204,7 +210,7 @@ describe('bad tasks inside a group', () => {
 });
 
 /**
- * The README table: consecutive rows of one call and one error class share a line, which lists
+ * The table of docs/errors.md: consecutive rows of one call and one error class share a line, which lists
  * their bad arguments and shows the first one's message.
  */
 function markdown(): string {
@@ -218,9 +224,9 @@ function markdown(): string {
   return lines.join('\n');
 }
 
-describe('the README', () => {
+describe('docs/errors.md', () => {
   it('shows exactly the table these rows make', () => {
-    const path = join(__dirname, '..', 'README.md');
+    const path = join(__dirname, '..', 'docs', 'errors.md');
     const readme = readFileSync(path, 'utf8');
     const table = /\| call \| bad argument \| throws \| message \|\n(?:\|.*\n)*/.exec(readme);
     expect(table).not.toBeNull();
