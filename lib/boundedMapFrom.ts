@@ -1,6 +1,7 @@
-import { Observable, config as rxjsConfig, type ObservableInput, type Subscriber } from 'rxjs';
+import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
 import type { BoundedMapOptions } from './internal/types';
 import { BoundedRunner, boundedConfig, type BoundedConfig } from './internal/boundedRunner';
+import { reportUnhandled } from './internal/report';
 import { checkIterable } from './internal/validate';
 
 /**
@@ -200,11 +201,10 @@ class AsyncIteratorRunner<T, R> extends BoundedRunner<T, R> {
 
 /** Calls an async iterator's `return()`; its failure has no subscriber left to go to. */
 function closeLater(iterator: AsyncIterator<unknown>): void {
-  const report = (error: unknown): void => rxjsConfig.onUnhandledError?.(error);
   try {
     const done = iterator.return?.();
-    if (done !== undefined) Promise.resolve(done).then(undefined, report);
+    if (done !== undefined) Promise.resolve(done).then(undefined, reportUnhandled);
   } catch (error) {
-    report(error);
+    reportUnhandled(error);
   }
 }

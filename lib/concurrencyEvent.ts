@@ -1,10 +1,11 @@
 import { Observable } from 'rxjs';
-import { captureAsync } from './internal/context';
+import { captureAsync, currentScope, resume } from './internal/context';
 import { WaitList, WaitNode } from './internal/waitList';
 import { batch, enqueue, type Runnable } from './internal/trampoline';
 
 class EventWaiter extends WaitNode implements Runnable {
-  /** The waiter wakes in its own async context, not in that of whoever set the event. */
+  /** The waiter wakes in its own scope and async context, not in those of whoever set the event. */
+  private readonly scope = currentScope();
   private readonly snapshot = captureAsync();
 
   constructor(readonly wake: () => void) {
@@ -12,8 +13,7 @@ class EventWaiter extends WaitNode implements Runnable {
   }
 
   run(): void {
-    if (this.snapshot === null) this.wake();
-    else this.snapshot.runInAsyncScope(this.wake);
+    resume(this.scope, this.snapshot, this.wake);
   }
 }
 

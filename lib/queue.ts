@@ -1,7 +1,7 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { EndOfStreamError, QueueClosedError, WouldBlockError } from './errors';
 import { Fifo } from './internal/fifo';
-import { captureAsync, type AsyncSnapshot } from './internal/context';
+import { captureAsync, currentScope, resume, type AsyncSnapshot, type Scope } from './internal/context';
 import { StateFeed } from './internal/stateFeed';
 import { WaitList, WaitNode } from './internal/waitList';
 import { drain, enqueue, type Runnable } from './internal/trampoline';
@@ -35,7 +35,9 @@ class Putter<T> extends WaitNode implements Runnable {
   state: typeof WAITING | typeof PENDING | typeof DONE | typeof WITHDRAWN | typeof REFUSED = WAITING;
   /** Where it stands for its item while accepted. */
   entries: Entries<T> | null = null;
-  /** The async context of a put that had to wait, which its completion runs in. */
+  /** The scope of a put that had to wait, which its completion runs in; null: it did not wait. */
+  scope: Scope | null = null;
+  /** Likewise its async context. */
   snapshot: AsyncSnapshot | null = null;
 
   constructor(
@@ -57,8 +59,8 @@ class Putter<T> extends WaitNode implements Runnable {
   }
 
   private resume(notify: () => void): void {
-    if (this.snapshot === null) notify();
-    else this.snapshot.runInAsyncScope(notify);
+    if (this.scope === null) notify();
+    else resume(this.scope, this.snapshot, notify);
   }
 }
 
@@ -130,7 +132,9 @@ class Getter<T> extends WaitNode implements Runnable {
   state: typeof IDLE | typeof HANDED | typeof ENDING = IDLE;
   /** Its notification is on the trampoline: a getter handed back and handed again keeps that place. */
   scheduled = false;
-  /** The async context of a getter that had to wait, which its deliveries run in. */
+  /** The scope of a getter that had to wait, which its deliveries run in; null: it did not wait. */
+  scope: Scope | null = null;
+  /** Likewise its async context. */
   snapshot: AsyncSnapshot | null = null;
 
   constructor(
@@ -143,8 +147,8 @@ class Getter<T> extends WaitNode implements Runnable {
 
   run(): void {
     this.scheduled = false;
-    if (this.snapshot === null) this.queue.deliver(this);
-    else this.snapshot.runInAsyncScope(() => this.queue.deliver(this));
+    if (this.scope === null) this.queue.deliver(this);
+    else resume(this.scope, this.snapshot, () => this.queue.deliver(this));
   }
 
   /** No item will ever come: `get()` errors, `consume()` completes. */
@@ -241,7 +245,10 @@ export class Queue<T> {
       subscriber.add(() => this.withdraw(putter));
       this.putters.push(putter);
       this.flush();
-      if (putter.state === WAITING && putter.queued) putter.snapshot = captureAsync();
+      if (putter.state === WAITING && putter.queued) {
+        putter.scope = currentScope();
+        putter.snapshot = captureAsync();
+      }
       return undefined;
     });
   }
@@ -353,7 +360,10 @@ export class Queue<T> {
       // Added first: a notification run by this very subscribe may cancel the get.
       subscriber.add(() => this.cancel(getter));
       this.serve(getter);
-      if (getter.queued) getter.snapshot = captureAsync();
+      if (getter.queued) {
+        getter.scope = currentScope();
+        getter.snapshot = captureAsync();
+      }
       return undefined;
     });
   }

@@ -1,6 +1,6 @@
 import { testScheduler } from '../spec/setup/test-scheduler';
-import { NEVER, Observable, TimeoutError, config, defer, of, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
-import { Lock, Semaphore, effectiveDeadline, failAfter, failAt, moveOnAfter, moveOnAt, shield } from 'rxjs-concurrency';
+import { NEVER, Observable, TimeoutError, config, defer, of, switchMap, tap, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { ConcurrencyEvent, Lock, Queue, Semaphore, effectiveDeadline, failAfter, failAt, moveOnAfter, moveOnAt, shield } from 'rxjs-concurrency';
 import { reportsDelivered, takeEscapedErrors } from '../spec/setup/no-unhandled-errors';
 import { thrown } from '../spec/setup/thrown';
 
@@ -370,3 +370,44 @@ describe('shield', () => {
   });
 });
 
+
+describe('a hand-off that only emits runs in the scope of the subscriber that waited', () => {
+  // The grant of acquire(), a ConcurrencyEvent's wake-up and a Queue delivery: what the subscriber
+  // does with it (a switchMap subscribing the work) sees its own deadline, not the releaser's.
+  const cases: [string, (deadline$: (waiting: Observable<unknown>) => Observable<number>) => () => void][] = [
+    ['Lock.acquire()', (under) => {
+      const lock = new Lock();
+      const holder = lock.tryAcquire()!;
+      // The permit stays held, so failAfter fires later: that error is expected.
+      under(lock.acquire()).subscribe({ error: () => {} });
+      return () => holder.release();
+    }],
+    ['ConcurrencyEvent.wait()', (under) => {
+      const event = new ConcurrencyEvent();
+      under(event.wait()).subscribe();
+      return () => event.set();
+    }],
+    ['Queue.get()', (under) => {
+      const queue = new Queue<number>(1);
+      under(queue.get()).subscribe();
+      return () => queue.putNowait(1);
+    }],
+  ];
+
+  it.each(cases)('%s: effectiveDeadline() in the subscriber is its own failAfter, though the releaser has none', (_name, arrange) => {
+    testScheduler().run(({ flush }) => {
+      const seen: number[] = [];
+      const release = arrange((waiting) =>
+        waiting.pipe(
+          switchMap(() => defer(() => of(effectiveDeadline()))),
+          tap((deadline) => seen.push(deadline)),
+          failAfter(100),
+        ),
+      );
+      expect(seen).toEqual([]);
+      release();
+      expect(seen).toEqual([100]);
+      flush();
+    });
+  });
+});

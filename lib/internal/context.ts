@@ -74,8 +74,8 @@ export interface AsyncSnapshot {
 type AsyncResourceClass = new (type: string) => AsyncSnapshot;
 
 // Resolved on first use, not at import: the package has no side effects at load. Node ≥ 20.16 has
-// `process.getBuiltinModule`, which needs no `require` a bundler would try to follow; browsers and
-// older runtimes have no async context to keep. An `AsyncResource` carries every
+// `process.getBuiltinModule`, which needs no `require` a bundler would try to follow. Browsers have
+// no async context to keep; on Node 20.0–20.15 it is not kept (the README says so). An `AsyncResource` carries every
 // `AsyncLocalStorage`'s store; it costs about 0.1 µs to make and to enter, where
 // `AsyncLocalStorage.snapshot()` (a bound function) costs some 20 µs on Node 20.
 let resourceClass: AsyncResourceClass | null | undefined;

@@ -1,7 +1,8 @@
 /**
  * A first-in first-out buffer in a ring that doubles when full: O(1) at both ends without
- * `Array.prototype.shift` (O(n) in V8 past 16k items) and without copying live items down. The one
- * FIFO of plain values in the package (waiters, which must leave from the middle, use `WaitList`).
+ * `Array.prototype.shift` (O(n) in V8 past 16k items) and without copying live items down. The FIFO
+ * of plain values of every primitive (waiters, which must leave from the middle, use `WaitList`; the
+ * trampoline keeps its own array, which it reuses across drains).
  * @internal
  */
 export class Fifo<T> {

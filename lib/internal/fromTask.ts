@@ -15,6 +15,8 @@ const TASK = 'an ObservableInput or a function (signal) => ObservableInput';
  * as one task per character), or, when `deferred`, a Promise (it started before any limit let it in).
  */
 export function fromTask<T>(task: Task<T>, where: string, name = 'task', deferred = false): Observable<T> {
+  // The common case, and the cheapest to recognise: `from` would return it as it is.
+  if (task instanceof Observable) return task;
   if (typeof task !== 'function') {
     if (typeof task === 'string') {
       fail(TypeError, where, name, `${TASK}, not a string (it would run as one task per character); for work pass a factory such as () => fetch(url)`, task);

@@ -19,7 +19,9 @@ class Ticket extends WaitNode implements Runnable {
   state: typeof WAITING | typeof HELD | typeof RELEASED = WAITING;
   /** Its grant is delivered by the gate itself, not through the trampoline (see `acquireAsync`). */
   direct = false;
-  /** The async context of the subscriber that had to wait, which its grant runs in. */
+  /** The scope of a subscriber that had to wait, which its grant runs in; null: it did not wait. */
+  scope: Scope | null = null;
+  /** Likewise its async context. */
   snapshot: AsyncSnapshot | null = null;
 
   constructor(
@@ -47,8 +49,8 @@ class Ticket extends WaitNode implements Runnable {
     const onGrant = this.onGrant;
     this.onGrant = null;
     if (this.state !== HELD || onGrant === null) return;
-    if (this.snapshot === null) onGrant(this);
-    else this.snapshot.runInAsyncScope(() => onGrant(this));
+    if (this.scope === null) onGrant(this);
+    else resume(this.scope, this.snapshot, () => onGrant(this));
   }
 }
 
@@ -57,8 +59,6 @@ class Ticket extends WaitNode implements Runnable {
  * costs one object besides its Observable and subscriber, and is its own teardown.
  */
 class RunTicket<T> extends Ticket {
-  /** The work may start long after this subscription; it still runs in the scope of it. */
-  private readonly scope: Scope = currentScope();
   private inner: Subscription | null = null;
 
   constructor(
@@ -72,7 +72,8 @@ class RunTicket<T> extends Ticket {
 
   override run(): void {
     if (this.state !== HELD) return;
-    if (this.snapshot === null && currentScope() === this.scope) this.start();
+    // Work that waited starts in the scope and async context of its subscription, not the releaser's.
+    if (this.scope === null) this.start();
     else resume(this.scope, this.snapshot, () => this.start());
   }
 
@@ -187,7 +188,8 @@ export abstract class PermitGate implements Gate {
    * `waiting > 0` with permits `available`.
    */
   acquire(weight = 1): Observable<void> {
-    this.checkWeight(this.name, weight);
+    // 1 is a weight every gate grants: the usual call pays no check.
+    if (weight !== 1) this.checkWeight(this.name, weight);
     return new Observable<void>((subscriber) => {
       const ticket = this.enter(new Ticket(this, weight, () => subscriber.next()), true);
       return () => ticket.release();
@@ -200,14 +202,14 @@ export abstract class PermitGate implements Gate {
    * subscription. An already-started Promise is refused (`TypeError`): pass `() => promise()`.
    */
   run<T>(work: DeferredTask<T>, weight = 1): Observable<T> {
-    this.checkWeight(this.name, weight);
+    if (weight !== 1) this.checkWeight(this.name, weight);
     const source = fromTask(work, 'run', 'work', true);
     return new Observable<T>((subscriber) => this.enter(new RunTicket(this, weight, source, subscriber), true));
   }
 
   /** `weight` permits now, or `undefined` when they are not free or others wait before. */
   tryAcquire(weight = 1): Permit | undefined {
-    this.checkWeight(this.name, weight);
+    if (weight !== 1) this.checkWeight(this.name, weight);
     if (this.waiters.size > 0 || weight > this.capacity - this.held) return undefined;
     return this.enter(new Ticket(this, weight, null), false);
   }
@@ -219,7 +221,7 @@ export abstract class PermitGate implements Gate {
     const weight = options?.weight ?? 1;
     // Checked before the gate is touched: a ticket queued for a promise that then failed would hold
     // its permit forever.
-    this.checkWeight('acquireAsync', weight, 'options.weight');
+    if (weight !== 1) this.checkWeight('acquireAsync', weight, 'options.weight');
     if (signal !== undefined) checkSignal('acquireAsync', 'options.signal', signal);
     if (signal === undefined) {
       const ticket = new Ticket(this, weight, null);
@@ -301,7 +303,10 @@ export abstract class PermitGate implements Gate {
   }
 
   private wait(ticket: Ticket, keepContext: boolean): void {
-    if (keepContext) ticket.snapshot = captureAsync();
+    if (keepContext) {
+      ticket.scope = currentScope();
+      ticket.snapshot = captureAsync();
+    }
     this.waiters.push(ticket);
     this.feed.changed();
   }

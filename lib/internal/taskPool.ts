@@ -70,7 +70,7 @@ export interface PoolConfig {
 export abstract class TaskPool<T, R> {
   private readonly tasks = new RunningSet();
   private readonly waiting = new Fifo<Task<T>>();
-  /** In step with `waiting` where there is an async context to keep, else unused. */
+  /** In step with `waiting`: the async context each task arrived in when it had to wait, else null. */
   private readonly contexts = new Fifo<AsyncSnapshot | null>();
   private readonly source = new PoolSource<T>(this);
   /** Tasks started so far: the index of the next one, as they start in source order. */

@@ -1,3 +1,5 @@
+import { reportUnhandled } from './report';
+
 /**
  * One process-wide trampoline for hand-offs. A release that wakes a waiter whose work is synchronous
  * would otherwise recurse once per waiter (the stack overflow of ReactiveX/rxjs#3609): instead the
@@ -46,7 +48,8 @@ export function batch(fn: () => void): void {
     failure = e;
   }
   // A throwing task must not strand the ones behind it (they hold permits): run them all, then
-  // rethrow the first error to whoever started the drain.
+  // rethrow the first error to whoever started the drain; later ones go where RxJS reports errors
+  // nobody can take.
   while (head < tail) {
     const task = queue[head]!;
     queue[head++] = undefined;
@@ -62,7 +65,9 @@ export function batch(fn: () => void): void {
     try {
       task.run();
     } catch (e) {
-      if (!failed) {
+      if (failed) {
+        reportUnhandled(e);
+      } else {
         failed = true;
         failure = e;
       }
