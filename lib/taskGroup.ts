@@ -132,7 +132,7 @@ class Group<R> implements TaskGroup, Owner {
         child.starter = null;
         this.children.leave(child);
         child.unsubscribe();
-        this.settle();
+        this.completeIfDone();
       };
     });
   }
@@ -168,7 +168,7 @@ class Group<R> implements TaskGroup, Owner {
         this.hostEnded(error, true);
       }
     });
-    this.settle();
+    this.completeIfDone();
   }
 
   /** @internal */
@@ -179,11 +179,11 @@ class Group<R> implements TaskGroup, Owner {
       // Not started yet: the failure is start()'s, not the group's.
       child.starter = null;
       starter.error(failed ? error : new EmptyError());
-      this.settle();
+      this.completeIfDone();
     } else if (failed && !isCancelled(error)) {
       this.fail(error);
     } else {
-      this.settle();
+      this.completeIfDone();
     }
   }
 
@@ -191,7 +191,7 @@ class Group<R> implements TaskGroup, Owner {
   hostEnded(error: unknown, failed: boolean): void {
     this.hostRunning = false;
     if (failed && !isCancelled(error)) this.fail(error);
-    else this.settle();
+    else this.completeIfDone();
   }
 
   /** @internal */
@@ -206,7 +206,7 @@ class Group<R> implements TaskGroup, Owner {
         else this.fail(error);
       }
       if (this.reporting) this.report();
-      else this.settle();
+      else this.completeIfDone();
       return true;
     };
   }
@@ -225,7 +225,7 @@ class Group<R> implements TaskGroup, Owner {
   }
 
   /** Completes the group once the host, every child and the shielded work it adopted have ended. */
-  private settle(): void {
+  private completeIfDone(): void {
     if (this.ended || this.hostRunning || this.children.size > 0 || this.shielded > 0) return;
     this.ended = true;
     this.subscriber.complete();
