@@ -24,6 +24,6 @@ export { asCompleted, type AsCompletedOptions } from './asCompleted';
 export { boundedMap } from './boundedMap';
 export { boundedMapFrom } from './boundedMapFrom';
 export type { BoundedMapOptions } from './internal/types';
-export { retry, type RetryOptions } from './retry';
+export { retry, type RetryInfo, type RetryOptions } from './retry';
 // Errors
 export { TaskGroupError, WouldBlockError, QueueClosedError, EndOfStreamError, BorrowerError } from './errors';

@@ -28,6 +28,23 @@ export interface RetryOptions {
   scheduler?: SchedulerLike | undefined;
   /** A number in [0, 1). Default `Math.random`; inject one to make delays exact in tests. */
   random?: (() => number) | undefined;
+  /**
+   * Called when an attempt has failed and the next one will be made, before the delay: `attempt` is
+   * the number (from 1) of the attempt that failed, `delay` the milliseconds it waits now. For a log
+   * line or a metric (the output's final error is the last attempt's, as it was thrown). If it
+   * throws, what it throws is the output's error at once, and no further attempt is made.
+   */
+  onRetry?: ((info: RetryInfo) => void) | undefined;
+}
+
+/** What {@link RetryOptions.onRetry} is told before each delay. */
+export interface RetryInfo {
+  /** The error of the attempt that failed. */
+  readonly error: unknown;
+  /** The number, from 1, of the attempt that failed. */
+  readonly attempt: number;
+  /** Milliseconds until the next attempt. */
+  readonly delay: number;
 }
 
 interface Policy {
@@ -40,6 +57,7 @@ interface Policy {
   readonly deadline: number;
   readonly scheduler: SchedulerLike;
   readonly random: () => number;
+  readonly onRetry: ((info: RetryInfo) => void) | undefined;
 }
 
 /**
@@ -65,6 +83,9 @@ interface Policy {
  *   `now + delay` is not before it, the output errors at once with the last error (not a
  *   `TimeoutError`), rather than wait for an attempt that could not start. Every attempt runs under
  *   the deadline in force at subscription.
+ * - **The last error, as thrown.** When retries run out, the output's error is the last attempt's
+ *   own error, unwrapped (as in the design this ports), so `instanceof` and status checks downstream
+ *   still work. `onRetry` is where to see the earlier failures and the delays.
  * - **Cancelling.** Unsubscribing during a delay cancels its timer: no further attempt is subscribed.
  *
  * How it differs from its neighbours: RxJS's `retry({ count, delay })` counts retries rather than
@@ -76,16 +97,30 @@ interface Policy {
  *
  * @example
  * ```ts
+ * import { failAfter, retry } from 'rxjs-concurrency';
+ *
  * // Up to 5 attempts, 200 ms then 400, 800, 1600 (each up to 30% shorter), never past the
  * // enclosing 5 s deadline; a 4xx is not worth retrying.
  * http.get<User>(url).pipe(
- *   retry({ attempts: 5, baseDelay: 200, jitter: 0.3, retryOn: (e) => !(e instanceof HttpErrorResponse && e.status < 500) }),
+ *   retry({
+ *     attempts: 5, baseDelay: 200, jitter: 0.3,
+ *     retryOn: (e) => !(e instanceof HttpErrorResponse && e.status < 500),
+ *     onRetry: ({ error, attempt, delay }) => log.warn(`attempt ${attempt} failed (${error}); next in ${delay} ms`),
+ *   }),
  *   failAfter(5_000),
  * );
  * ```
  */
-export function retry<T>(options: RetryOptions = {}): MonoTypeOperatorFunction<T> {
-  checkObject('retry', 'options', options);
+export function retry<T>(options?: RetryOptions): MonoTypeOperatorFunction<T> {
+  return retryOperator('retry', options);
+}
+
+/**
+ * `retry` under the name `where` (`retry`, `retrying`), which every message about a bad option
+ * starts with. @internal
+ */
+export function retryOperator<T>(where: string, options: RetryOptions = {}): MonoTypeOperatorFunction<T> {
+  checkObject(where, 'options', options);
   const {
     attempts = 3,
     baseDelay = 100,
@@ -96,17 +131,19 @@ export function retry<T>(options: RetryOptions = {}): MonoTypeOperatorFunction<T
     deadline = Infinity,
     scheduler = asyncScheduler,
     random = Math.random,
+    onRetry,
   } = options;
   const policy: Policy = {
-    attempts: checkCount('retry', 'attempts', attempts, 1, true),
-    baseDelay: checkNumber('retry', 'baseDelay', baseDelay, 0),
-    factor: checkNumber('retry', 'factor', factor, 1),
-    maxDelay: checkNumber('retry', 'maxDelay', maxDelay, 0),
-    jitter: checkNumber('retry', 'jitter', jitter, 0, 1),
-    retryOn: retryOn === undefined ? undefined : checkFunction('retry', 'retryOn', retryOn),
-    deadline: checkTime('retry', 'deadline', deadline),
-    scheduler: checkScheduler('retry', 'scheduler', scheduler),
-    random: checkFunction('retry', 'random', random),
+    attempts: checkCount(where, 'attempts', attempts, 1, true),
+    baseDelay: checkNumber(where, 'baseDelay', baseDelay, 0),
+    factor: checkNumber(where, 'factor', factor, 1),
+    maxDelay: checkNumber(where, 'maxDelay', maxDelay, 0),
+    jitter: checkNumber(where, 'jitter', jitter, 0, 1),
+    retryOn: retryOn === undefined ? undefined : checkFunction(where, 'retryOn', retryOn),
+    deadline: checkTime(where, 'deadline', deadline),
+    scheduler: checkScheduler(where, 'scheduler', scheduler),
+    random: checkFunction(where, 'random', random),
+    onRetry: onRetry === undefined ? undefined : checkFunction(where, 'onRetry', onRetry),
   };
   return (source) =>
     new Observable<T>((subscriber) => {
@@ -143,7 +180,7 @@ class Retrying<T> {
     const { destination } = this;
     if (destination.closed) return;
     const n = ++this.failures;
-    const { attempts, baseDelay, factor, maxDelay, jitter, retryOn, scheduler, random } = this.policy;
+    const { attempts, baseDelay, factor, maxDelay, jitter, retryOn, scheduler, random, onRetry } = this.policy;
     let delay: number;
     try {
       if (isCancelled(error) || n >= attempts || (retryOn !== undefined && !retryOn(error, n))) {
@@ -162,6 +199,17 @@ class Retrying<T> {
       destination.error(error);
       return;
     }
+    if (onRetry !== undefined) {
+      try {
+        onRetry({ error, attempt: n, delay });
+      } catch (thrown) {
+        destination.error(thrown);
+        return;
+      }
+    }
+    // retryOn or onRetry unsubscribed the output: its teardown has run, and a timer set now would
+    // start an attempt nobody owns.
+    if (destination.closed) return;
     // The next attempt starts from a timer: in the async context of the subscriber, not of the failure.
     this.context.hold();
     this.timer = scheduler.schedule(() => this.context.run(() => this.attempt()), delay);

@@ -158,6 +158,7 @@ const rows: Row[] = [
   ['retry({ scheduler })', '42', () => retry({ scheduler: any(42) }), TypeError, 'retry: scheduler must be a SchedulerLike (with now() and schedule()), received 42'],
   ['retry({ scheduler })', '{} (no now())', () => retry({ scheduler: any({}) }), TypeError, 'retry: scheduler must be a SchedulerLike (with now() and schedule()), received an object'],
   ['retry({ random })', '0.5', () => retry({ random: any(0.5) }), TypeError, 'retry: random must be a function, received 0.5'],
+  ['retry({ onRetry })', "'log'", () => retry({ onRetry: any('log') }), TypeError, 'retry: onRetry must be a function, received "log"'],
 ];
 
 describe('bad input: every public function throws at call time with the documented class and message', () => {
@@ -185,6 +186,7 @@ describe('bad input: every public function throws at call time with the document
       // A real or duck-typed scheduler, an empty options object, an undefined field.
       failAfter(10, { scheduler: new TestScheduler(() => undefined) }), moveOnAt(10, { scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
       failAt(10, {}), moveOnAfter(10, { scheduler: undefined }), retry({ scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
+      retry({ onRetry: () => undefined }),
     ]).not.toThrow();
   });
 });

@@ -13,6 +13,7 @@ import {
   moveOnAt,
   retry,
   type Gate,
+  type RetryInfo,
   type RetryOptions,
 } from 'rxjs-concurrency';
 
@@ -39,6 +40,7 @@ interface Forwarded {
   readonly retryOn: ((error: unknown, attempt: number) => boolean) | undefined;
   readonly deadline: number | undefined;
   readonly random: (() => number) | undefined;
+  readonly onRetry: ((info: RetryInfo) => void) | undefined;
 }
 
 async function forward(o: Forwarded): Promise<unknown[]> {
@@ -56,6 +58,7 @@ async function forward(o: Forwarded): Promise<unknown[]> {
     deadline: o.deadline,
     scheduler,
     random: o.random,
+    onRetry: o.onRetry,
   };
   const double = (n: number) => of(n * 2);
   return Promise.all([
@@ -76,7 +79,7 @@ describe('option types accept an explicit undefined under exactOptionalPropertyT
     const none: Forwarded = {
       signal: undefined, scheduler: undefined, maxValue: undefined, returnErrors: undefined, limit: undefined,
       ordered: undefined, limiter: undefined, attempts: undefined, baseDelay: undefined, factor: undefined,
-      maxDelay: undefined, jitter: undefined, retryOn: undefined, deadline: undefined, random: undefined,
+      maxDelay: undefined, jitter: undefined, retryOn: undefined, deadline: undefined, random: undefined, onRetry: undefined,
     };
     await expect(forward(none)).resolves.toEqual(results);
   });
@@ -85,7 +88,7 @@ describe('option types accept an explicit undefined under exactOptionalPropertyT
     const some: Forwarded = {
       signal: new AbortController().signal, scheduler: asyncScheduler, maxValue: 2, returnErrors: true, limit: 2,
       ordered: false, limiter: new CapacityLimiter(1), attempts: 2, baseDelay: 0, factor: 1, maxDelay: 0,
-      jitter: 0, retryOn: () => true, deadline: Infinity, random: () => 0,
+      jitter: 0, retryOn: () => true, deadline: Infinity, random: () => 0, onRetry: () => undefined,
     };
     await expect(forward(some)).resolves.toEqual(results);
   });
