@@ -63,6 +63,13 @@ interface Policy {
 /**
  * On error, resubscribes to the source with exponential backoff and jitter, within a deadline.
  *
+ * **Which `retry` is this?** RxJS has an operator of the same name, and an editor's auto-import
+ * may pick either: this one is `import { retry } from 'rxjs-concurrency'`, RxJS's is
+ * `import { retry } from 'rxjs'`. RxJS's ignores this one's options (`{ attempts: 3 }`) and
+ * retries at once, forever. This one refuses RxJS's forms (`retry(3)`, `{ count }`, `{ delay }`,
+ * `{ resetOnSuccess }`) with a `TypeError` that says what they are here: it counts *attempts*, the
+ * first included, so RxJS's `retry(3)` is `retry({ attempts: 4 })`.
+ *
  * The delay before attempt `n + 1`, after `n` failures, is
  * `min(maxDelay, baseDelay * factor ** (n - 1)) * (1 - jitter * random())`: jitter only shortens a
  * delay, so none exceeds `maxDelay`, and retries of many clients at the cap still spread out.
@@ -93,11 +100,11 @@ interface Policy {
  * values an attempt replays, retries cancellations and knows no deadline. `retryBackoff` of
  * backoff-rxjs has no jitter and no deadline, and also emits replayed values again.
  *
- * @throws RangeError or TypeError at call time for a bad option
+ * @throws RangeError or TypeError at call time for a bad option, or RxJS's form of an option
  *
  * @example
  * ```ts
- * import { failAfter, retry } from 'rxjs-concurrency';
+ * import { failAfter, retry } from 'rxjs-concurrency';   // not RxJS's retry
  *
  * // Up to 5 attempts, 200 ms then 400, 800, 1600 (each up to 30% shorter), never past the
  * // enclosing 5 s deadline; a 4xx is not worth retrying.
@@ -120,6 +127,7 @@ export function retry<T>(options?: RetryOptions): MonoTypeOperatorFunction<T> {
  * starts with. @internal
  */
 export function retryOperator<T>(where: string, options: RetryOptions = {}): MonoTypeOperatorFunction<T> {
+  refuseRxjsForm(where, options);
   checkObject(where, 'options', options);
   const {
     attempts = 3,
@@ -151,6 +159,41 @@ export function retryOperator<T>(where: string, options: RetryOptions = {}): Mon
       retrying.attempt();
       return retrying;
     });
+}
+
+/** The attempts RxJS's `count` makes (`count + 1`), as text; `null` for a count RxJS would not take either. */
+function attemptsFor(count: unknown): string | null {
+  return typeof count === 'number' && (count === Infinity || (Number.isInteger(count) && count >= 0)) ? String(count + 1) : null;
+}
+
+/**
+ * Throws for RxJS's forms of retry's argument, saying what they are here. In plain JavaScript
+ * nothing else catches them: `{ count: 3 }` would silently make the default 3 attempts where RxJS
+ * makes 4, and `{ delay }` would be ignored.
+ */
+function refuseRxjsForm(where: string, options: unknown): void {
+  const own = `this package's ${where} counts attempts`;
+  // Only `retry` can be RxJS's operator imported by mistake; `retrying` has no namesake there.
+  const orRxjs = where === 'retry' ? "; or import RxJS's retry from 'rxjs'" : '';
+  if (typeof options === 'number') {
+    const n = attemptsFor(options);
+    const use = n === null ? "{ attempts } (RxJS's retry(n) is n + 1 attempts)" : `{ attempts: ${n} } (RxJS's retry(${options}) is ${n} attempts)`;
+    throw new TypeError(`${where}: options must be an object, received ${options}; a bare count is RxJS's retry(count): ${own}: use ${use}${orRxjs}`);
+  }
+  if (typeof options !== 'object' || options === null) return;
+  const { count, delay, resetOnSuccess } = options as { count?: unknown; delay?: unknown; resetOnSuccess?: unknown };
+  if (count !== undefined) {
+    const n = attemptsFor(count);
+    const use = n === null ? "{ attempts } (RxJS's count: n is n + 1 attempts)" : `{ attempts: ${n} } (RxJS's count: ${String(count)} is ${n} attempts)`;
+    throw new TypeError(`${where}: options.count is RxJS's option; ${own}: use ${use}${orRxjs}`);
+  }
+  if (delay !== undefined) {
+    const use = typeof delay === 'number' ? `: for a fixed ${delay} ms use { baseDelay: ${delay}, factor: 1, jitter: 0 }` : ', and retryOn decides whether to retry';
+    throw new TypeError(`${where}: options.delay is RxJS's option; this package's ${where} computes each delay from baseDelay, factor, maxDelay and jitter${use}${orRxjs}`);
+  }
+  if (resetOnSuccess !== undefined) {
+    throw new TypeError(`${where}: options.resetOnSuccess is RxJS's option; this package's ${where} counts every attempt of the subscription and never resets: remove it${orRxjs}`);
+  }
 }
 
 /** The state of one subscription to the output: the attempt running, or the timer before the next one. */

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NEVER, asyncScheduler } from 'rxjs';
+import { NEVER, asyncScheduler, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
   CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, boundedMap, boundedMapFrom, failAfter, failAt, moveOnAfter, moveOnAt, retry, taskGroup,
@@ -159,6 +159,15 @@ const rows: Row[] = [
   ['retry({ scheduler })', '{} (no now())', () => retry({ scheduler: any({}) }), TypeError, 'retry: scheduler must be a SchedulerLike (with now() and schedule()), received an object'],
   ['retry({ random })', '0.5', () => retry({ random: any(0.5) }), TypeError, 'retry: random must be a function, received 0.5'],
   ['retry({ onRetry })', "'log'", () => retry({ onRetry: any('log') }), TypeError, 'retry: onRetry must be a function, received "log"'],
+  // retry with RxJS's forms (issue 17.4): in plain JavaScript an auto-import of the wrong retry would take them silently.
+  ['retry(count) (RxJS\'s form)', '3', () => retry(any(3)), TypeError, "retry: options must be an object, received 3; a bare count is RxJS's retry(count): this package's retry counts attempts: use { attempts: 4 } (RxJS's retry(3) is 4 attempts); or import RxJS's retry from 'rxjs'"],
+  ['retry(count) (RxJS\'s form)', 'Infinity', () => retry(any(Infinity)), TypeError, "retry: options must be an object, received Infinity; a bare count is RxJS's retry(count): this package's retry counts attempts: use { attempts: Infinity } (RxJS's retry(Infinity) is Infinity attempts); or import RxJS's retry from 'rxjs'"],
+  ['retry(count) (RxJS\'s form)', '-1', () => retry(any(-1)), TypeError, "retry: options must be an object, received -1; a bare count is RxJS's retry(count): this package's retry counts attempts: use { attempts } (RxJS's retry(n) is n + 1 attempts); or import RxJS's retry from 'rxjs'"],
+  ['retry({ count }) (RxJS\'s option)', '3', () => retry(any({ count: 3 })), TypeError, "retry: options.count is RxJS's option; this package's retry counts attempts: use { attempts: 4 } (RxJS's count: 3 is 4 attempts); or import RxJS's retry from 'rxjs'"],
+  ['retry({ count }) (RxJS\'s option)', "'3'", () => retry(any({ count: '3', attempts: 3 })), TypeError, "retry: options.count is RxJS's option; this package's retry counts attempts: use { attempts } (RxJS's count: n is n + 1 attempts); or import RxJS's retry from 'rxjs'"],
+  ['retry({ delay }) (RxJS\'s option)', '1000', () => retry(any({ delay: 1000 })), TypeError, "retry: options.delay is RxJS's option; this package's retry computes each delay from baseDelay, factor, maxDelay and jitter: for a fixed 1000 ms use { baseDelay: 1000, factor: 1, jitter: 0 }; or import RxJS's retry from 'rxjs'"],
+  ['retry({ delay }) (RxJS\'s option)', 'a function', () => retry(any({ delay: () => timer(1000) })), TypeError, "retry: options.delay is RxJS's option; this package's retry computes each delay from baseDelay, factor, maxDelay and jitter, and retryOn decides whether to retry; or import RxJS's retry from 'rxjs'"],
+  ['retry({ resetOnSuccess }) (RxJS\'s option)', 'true', () => retry(any({ resetOnSuccess: true })), TypeError, "retry: options.resetOnSuccess is RxJS's option; this package's retry counts every attempt of the subscription and never resets: remove it; or import RxJS's retry from 'rxjs'"],
 ];
 
 describe('bad input: every public function throws at call time with the documented class and message', () => {
@@ -187,6 +196,8 @@ describe('bad input: every public function throws at call time with the document
       failAfter(10, { scheduler: new TestScheduler(() => undefined) }), moveOnAt(10, { scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
       failAt(10, {}), moveOnAfter(10, { scheduler: undefined }), retry({ scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
       retry({ onRetry: () => undefined }),
+      // RxJS's option names left undefined (a spread of defaults) are not RxJS's forms.
+      retry(any({ count: undefined, delay: undefined, resetOnSuccess: undefined })),
     ]).not.toThrow();
   });
 });
