@@ -25,5 +25,6 @@ export { boundedMap } from './boundedMap';
 export { boundedMapFrom } from './boundedMapFrom';
 export type { BoundedMapOptions } from './internal/types';
 export { retry, type RetryInfo, type RetryOptions } from './retry';
+export { retrying } from './retrying';
 // Errors
 export { TaskGroupError, WouldBlockError, QueueClosedError, EndOfStreamError, BorrowerError } from './errors';

@@ -70,6 +70,10 @@ interface Policy {
  * `{ resetOnSuccess }`) with a `TypeError` that says what they are here: it counts *attempts*, the
  * first included, so RxJS's `retry(3)` is `retry({ attempts: 4 })`.
  *
+ * **A Promise is never re-run.** `from(callApi()).pipe(retry())` calls the API once: the Promise
+ * has started before `retry` sees it, and resubscribing only replays its rejection. Use
+ * {@link retrying}: `retrying(() => callApi())` calls it again for each attempt.
+ *
  * The delay before attempt `n + 1`, after `n` failures, is
  * `min(maxDelay, baseDelay * factor ** (n - 1)) * (1 - jitter * random())`: jitter only shortens a
  * delay, so none exceeds `maxDelay`, and retries of many clients at the cap still spread out.

@@ -1,4 +1,4 @@
-import { asyncScheduler, lastValueFrom, of, type SchedulerLike } from 'rxjs';
+import { Observable, asyncScheduler, lastValueFrom, of, type SchedulerLike } from 'rxjs';
 import {
   CapacityLimiter,
   Lock,
@@ -12,6 +12,7 @@ import {
   moveOnAfter,
   moveOnAt,
   retry,
+  retrying,
   type Gate,
   type RetryInfo,
   type RetryOptions,
@@ -91,5 +92,17 @@ describe('option types accept an explicit undefined under exactOptionalPropertyT
       jitter: 0, retryOn: () => true, deadline: Infinity, random: () => 0, onRetry: () => undefined,
     };
     await expect(forward(some)).resolves.toEqual(results);
+  });
+});
+
+describe('retrying: the types say what runs again', () => {
+  it('a factory or an Observable type-checks and gives Observable<T>; a Promise does not type-check (it cannot be re-run)', () => {
+    const fromFactory: Observable<string> = retrying(async (signal: AbortSignal) => (signal.aborted ? 'no' : 'yes'));
+    const fromObservable: Observable<number> = retrying(of(1), { attempts: 2 });
+    // @ts-expect-error a Promise has started already: retrying refuses it (and throws at run time)
+    expect(() => retrying(Promise.resolve(1))).toThrow(TypeError);
+    // @ts-expect-error the result type is the task's
+    const wrong: Observable<string> = retrying(of(1));
+    expect([fromFactory, fromObservable, wrong].every((o) => o instanceof Observable)).toBe(true);
   });
 });
