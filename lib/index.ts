@@ -19,6 +19,7 @@ export { isCancelled } from './isCancelled';
 export { shield } from './shield';
 // Operators
 export { gather } from './gather';
+export { gatherAll } from './gatherAll';
 export { race } from './race';
 export { asCompleted, type AsCompletedOptions } from './asCompleted';
 export { boundedMap } from './boundedMap';

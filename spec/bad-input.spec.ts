@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { NEVER, asyncScheduler, of, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, boundedMap, boundedMapFrom, failAfter, failAt, moveOnAfter, moveOnAt, retry, retrying, taskGroup,
+  CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, gatherAll, boundedMap, boundedMapFrom, failAfter, failAt, moveOnAfter, moveOnAt, retry, retrying, taskGroup,
   withPermit, type Gate, type RetryOptions, type TaskGroup,
 } from 'rxjs-concurrency';
 
@@ -85,6 +85,15 @@ const rows: Row[] = [
   ['gather({ returnErrors })', '1', () => gather({ returnErrors: any(1) }), TypeError, 'gather: returnErrors must be a boolean, received 1'],
   ['gather({ returnErrors })', "'yes'", () => gather({ returnErrors: any('yes') }), TypeError, 'gather: returnErrors must be a boolean, received "yes"'],
   ['gather({ returnErrors })', '[]', () => gather({ returnErrors: any([]) }), TypeError, 'gather: returnErrors must be a boolean, received an array'],
+  // gatherAll
+  ['gatherAll(tasks)', "'ab' (a string)", () => gatherAll(any('ab')), TypeError, 'gatherAll: tasks must be an array of tasks, received "ab"'],
+  ['gatherAll(tasks)', 'a Set', () => gatherAll(any(new Set([of(1)]))), TypeError, 'gatherAll: tasks must be an array of tasks, received an object'],
+  ['gatherAll(tasks)', 'missing', () => gatherAll(any(undefined)), TypeError, 'gatherAll: tasks must be an array of tasks, received undefined'],
+  ['gatherAll(tasks)', 'an element 123', () => gatherAll([of(1), any(123)]), TypeError, 'gatherAll: tasks[1] must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
+  ['gatherAll(tasks)', "an element 'ab'", () => gatherAll([any('ab')]), TypeError, 'gatherAll: tasks[0] must be an ObservableInput or a function (signal) => ObservableInput, not a string (it would run as one task per character); for work pass a factory such as () => fetch(url), received "ab"'],
+  ['gatherAll(tasks)', 'a hole', () => gatherAll(any([of(1), , of(2)])), TypeError, 'gatherAll: tasks[1] must be an ObservableInput or a function (signal) => ObservableInput, received undefined'],
+  ['gatherAll(tasks, options)', '5', () => gatherAll([], any(5)), TypeError, 'gatherAll: options must be an object, received 5'],
+  ['gatherAll(tasks, { returnErrors })', "'yes'", () => gatherAll([], { returnErrors: any('yes') }), TypeError, 'gatherAll: returnErrors must be a boolean, received "yes"'],
   // Queue
   ['new Queue(maxSize)', '-1', () => new Queue(-1), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received -1'],
   ['new Queue(maxSize)', '1.5', () => new Queue(1.5), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received 1.5'],
@@ -206,6 +215,7 @@ describe('bad input: every public function throws at call time with the document
       // A real or duck-typed scheduler, an empty options object, an undefined field.
       failAfter(10, { scheduler: new TestScheduler(() => undefined) }), moveOnAt(10, { scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
       failAt(10, {}), moveOnAfter(10, { scheduler: undefined }), retry({ scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
+      gatherAll([]), gatherAll([of(1), () => of(2), [3], Promise.resolve(4)], { returnErrors: undefined }), gatherAll([], {}),
       retry({ onRetry: () => undefined }), retrying(of(1)), retrying(() => of(1), options), retrying([1], undefined),
       // RxJS's option names left undefined (a spread of defaults) are not RxJS's forms.
       retry(any({ count: undefined, delay: undefined, resetOnSuccess: undefined })),
