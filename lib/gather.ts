@@ -49,10 +49,15 @@ class Gathering<T> extends TaskPool<T, T[]> {
  * ```
  */
 export function gather<T>(options?: { returnErrors?: boolean | undefined }): OperatorFunction<Task<T>, T[]> {
-  if (options !== undefined) checkObject('gather', 'options', options);
-  const returnErrors = checkBoolean('gather', 'returnErrors', options?.returnErrors ?? false);
+  const returnErrors = checkGatherOptions('gather', options);
   return (source) =>
     new Observable((subscriber) => {
       new Gathering<T>(subscriber, { where: 'gather', limit: Infinity, returnErrors }).run(source);
     });
+}
+
+/** `returnErrors` of gather's options, checked under the name `where` (`gather`, `gatherAll`). @internal */
+export function checkGatherOptions(where: string, options: { returnErrors?: boolean | undefined } | undefined): boolean {
+  if (options !== undefined) checkObject(where, 'options', options);
+  return checkBoolean(where, 'returnErrors', options?.returnErrors ?? false);
 }

@@ -19,11 +19,13 @@ export { isCancelled } from './isCancelled';
 export { shield } from './shield';
 // Operators
 export { gather } from './gather';
+export { gatherAll } from './gatherAll';
 export { race } from './race';
 export { asCompleted, type AsCompletedOptions } from './asCompleted';
 export { boundedMap } from './boundedMap';
 export { boundedMapFrom } from './boundedMapFrom';
 export type { BoundedMapOptions } from './internal/types';
-export { retry, type RetryOptions } from './retry';
+export { retry, type RetryInfo, type RetryOptions } from './retry';
+export { retrying } from './retrying';
 // Errors
 export { TaskGroupError, WouldBlockError, QueueClosedError, EndOfStreamError, BorrowerError } from './errors';

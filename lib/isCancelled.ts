@@ -1,7 +1,7 @@
 /**
  * True when `error` is a cancellation echo rather than a failure: an `AbortError` (a `DOMException`
  * or any error whose `name` is `'AbortError'`), which includes the reason of every signal this
- * package aborts. `retry` never retries these and `TaskGroupError.errors` leaves them out.
+ * package aborts. `retry` and `retrying` never retry these and `TaskGroupError.errors` leaves them out.
  *
  * @example
  * ```ts

@@ -31,12 +31,17 @@ class Race<T> extends TaskPool<T, T> {
  * result:  -------(3|)              b settled first; a is cancelled then
  * ```
  *
- * Unlike RxJS's `race`, which mirrors whichever source *emits* first, the winner here is the first
- * to *finish*: a task streaming progress values does not win by its first value, and the output
- * carries one result, not the winner's whole stream.
+ * **Which `race` is this?** Not RxJS's, though the name is the same and an editor's auto-import
+ * may pick either: this one is the operator `import { race } from 'rxjs-concurrency'`, RxJS's is
+ * the creation function `import { race } from 'rxjs'` (and the operator `raceWith`). RxJS's mirrors
+ * whichever source *emits* first; here the winner is the first task to *settle* (complete or
+ * error): a task streaming progress values does not win by its first value, a fast failure wins
+ * over a slow success, and the output carries one result, not the winner's whole stream.
  *
  * @example
  * ```ts
+ * import { race } from 'rxjs-concurrency';   // not RxJS's race
+ *
  * // Ask two mirrors; take the first complete answer and abort the other request.
  * from([
  *   (signal: AbortSignal) => fetch(primary, { signal }).then((r) => r.json()),

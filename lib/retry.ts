@@ -28,6 +28,23 @@ export interface RetryOptions {
   scheduler?: SchedulerLike | undefined;
   /** A number in [0, 1). Default `Math.random`; inject one to make delays exact in tests. */
   random?: (() => number) | undefined;
+  /**
+   * Called when an attempt has failed and the next one will be made, before the delay: `attempt` is
+   * the number (from 1) of the attempt that failed, `delay` the milliseconds it waits now. For a log
+   * line or a metric (the output's final error is the last attempt's, as it was thrown). If it
+   * throws, what it throws is the output's error at once, and no further attempt is made.
+   */
+  onRetry?: ((info: RetryInfo) => void) | undefined;
+}
+
+/** What {@link RetryOptions.onRetry} is told before each delay. */
+export interface RetryInfo {
+  /** The error of the attempt that failed. */
+  readonly error: unknown;
+  /** The number, from 1, of the attempt that failed. */
+  readonly attempt: number;
+  /** Milliseconds until the next attempt. */
+  readonly delay: number;
 }
 
 interface Policy {
@@ -40,10 +57,22 @@ interface Policy {
   readonly deadline: number;
   readonly scheduler: SchedulerLike;
   readonly random: () => number;
+  readonly onRetry: ((info: RetryInfo) => void) | undefined;
 }
 
 /**
  * On error, resubscribes to the source with exponential backoff and jitter, within a deadline.
+ *
+ * **Which `retry` is this?** RxJS has an operator of the same name, and an editor's auto-import
+ * may pick either: this one is `import { retry } from 'rxjs-concurrency'`, RxJS's is
+ * `import { retry } from 'rxjs'`. RxJS's ignores this one's options (`{ attempts: 3 }`) and
+ * retries at once, forever. This one refuses RxJS's forms (`retry(3)`, `{ count }`, `{ delay }`,
+ * `{ resetOnSuccess }`) with a `TypeError` that says what they are here: it counts *attempts*, the
+ * first included, so RxJS's `retry(3)` is `retry({ attempts: 4 })`.
+ *
+ * **A Promise is never re-run.** `from(callApi()).pipe(retry())` calls the API once: the Promise
+ * has started before `retry` sees it, and resubscribing only replays its rejection. Use
+ * {@link retrying}: `retrying(() => callApi())` calls it again for each attempt.
  *
  * The delay before attempt `n + 1`, after `n` failures, is
  * `min(maxDelay, baseDelay * factor ** (n - 1)) * (1 - jitter * random())`: jitter only shortens a
@@ -65,6 +94,9 @@ interface Policy {
  *   `now + delay` is not before it, the output errors at once with the last error (not a
  *   `TimeoutError`), rather than wait for an attempt that could not start. Every attempt runs under
  *   the deadline in force at subscription.
+ * - **The last error, as thrown.** When retries run out, the output's error is the last attempt's
+ *   own error, unwrapped (as in the design this ports), so `instanceof` and status checks downstream
+ *   still work. `onRetry` is where to see the earlier failures and the delays.
  * - **Cancelling.** Unsubscribing during a delay cancels its timer: no further attempt is subscribed.
  *
  * How it differs from its neighbours: RxJS's `retry({ count, delay })` counts retries rather than
@@ -72,20 +104,35 @@ interface Policy {
  * values an attempt replays, retries cancellations and knows no deadline. `retryBackoff` of
  * backoff-rxjs has no jitter and no deadline, and also emits replayed values again.
  *
- * @throws RangeError or TypeError at call time for a bad option
+ * @throws RangeError or TypeError at call time for a bad option, or RxJS's form of an option
  *
  * @example
  * ```ts
+ * import { failAfter, retry } from 'rxjs-concurrency';   // not RxJS's retry
+ *
  * // Up to 5 attempts, 200 ms then 400, 800, 1600 (each up to 30% shorter), never past the
  * // enclosing 5 s deadline; a 4xx is not worth retrying.
  * http.get<User>(url).pipe(
- *   retry({ attempts: 5, baseDelay: 200, jitter: 0.3, retryOn: (e) => !(e instanceof HttpErrorResponse && e.status < 500) }),
+ *   retry({
+ *     attempts: 5, baseDelay: 200, jitter: 0.3,
+ *     retryOn: (e) => !(e instanceof HttpErrorResponse && e.status < 500),
+ *     onRetry: ({ error, attempt, delay }) => log.warn(`attempt ${attempt} failed (${error}); next in ${delay} ms`),
+ *   }),
  *   failAfter(5_000),
  * );
  * ```
  */
-export function retry<T>(options: RetryOptions = {}): MonoTypeOperatorFunction<T> {
-  checkObject('retry', 'options', options);
+export function retry<T>(options?: RetryOptions): MonoTypeOperatorFunction<T> {
+  return retryOperator('retry', options);
+}
+
+/**
+ * `retry` under the name `where` (`retry`, `retrying`), which every message about a bad option
+ * starts with. @internal
+ */
+export function retryOperator<T>(where: string, options: RetryOptions = {}): MonoTypeOperatorFunction<T> {
+  refuseRxjsForm(where, options);
+  checkObject(where, 'options', options);
   const {
     attempts = 3,
     baseDelay = 100,
@@ -96,17 +143,19 @@ export function retry<T>(options: RetryOptions = {}): MonoTypeOperatorFunction<T
     deadline = Infinity,
     scheduler = asyncScheduler,
     random = Math.random,
+    onRetry,
   } = options;
   const policy: Policy = {
-    attempts: checkCount('retry', 'attempts', attempts, 1, true),
-    baseDelay: checkNumber('retry', 'baseDelay', baseDelay, 0),
-    factor: checkNumber('retry', 'factor', factor, 1),
-    maxDelay: checkNumber('retry', 'maxDelay', maxDelay, 0),
-    jitter: checkNumber('retry', 'jitter', jitter, 0, 1),
-    retryOn: retryOn === undefined ? undefined : checkFunction('retry', 'retryOn', retryOn),
-    deadline: checkTime('retry', 'deadline', deadline),
-    scheduler: checkScheduler('retry', 'scheduler', scheduler),
-    random: checkFunction('retry', 'random', random),
+    attempts: checkCount(where, 'attempts', attempts, 1, true),
+    baseDelay: checkNumber(where, 'baseDelay', baseDelay, 0),
+    factor: checkNumber(where, 'factor', factor, 1),
+    maxDelay: checkNumber(where, 'maxDelay', maxDelay, 0),
+    jitter: checkNumber(where, 'jitter', jitter, 0, 1),
+    retryOn: retryOn === undefined ? undefined : checkFunction(where, 'retryOn', retryOn),
+    deadline: checkTime(where, 'deadline', deadline),
+    scheduler: checkScheduler(where, 'scheduler', scheduler),
+    random: checkFunction(where, 'random', random),
+    onRetry: onRetry === undefined ? undefined : checkFunction(where, 'onRetry', onRetry),
   };
   return (source) =>
     new Observable<T>((subscriber) => {
@@ -114,6 +163,41 @@ export function retry<T>(options: RetryOptions = {}): MonoTypeOperatorFunction<T
       retrying.attempt();
       return retrying;
     });
+}
+
+/** The attempts RxJS's `count` makes (`count + 1`), as text; `null` for a count RxJS would not take either. */
+function attemptsFor(count: unknown): string | null {
+  return typeof count === 'number' && (count === Infinity || (Number.isInteger(count) && count >= 0)) ? String(count + 1) : null;
+}
+
+/**
+ * Throws for RxJS's forms of retry's argument, saying what they are here. In plain JavaScript
+ * nothing else catches them: `{ count: 3 }` would silently make the default 3 attempts where RxJS
+ * makes 4, and `{ delay }` would be ignored.
+ */
+function refuseRxjsForm(where: string, options: unknown): void {
+  const own = `this package's ${where} counts attempts`;
+  // Only `retry` can be RxJS's operator imported by mistake; `retrying` has no namesake there.
+  const orRxjs = where === 'retry' ? "; or import RxJS's retry from 'rxjs'" : '';
+  if (typeof options === 'number') {
+    const n = attemptsFor(options);
+    const use = n === null ? "{ attempts } (RxJS's retry(n) is n + 1 attempts)" : `{ attempts: ${n} } (RxJS's retry(${options}) is ${n} attempts)`;
+    throw new TypeError(`${where}: options must be an object, received ${options}; a bare count is RxJS's retry(count): ${own}: use ${use}${orRxjs}`);
+  }
+  if (typeof options !== 'object' || options === null) return;
+  const { count, delay, resetOnSuccess } = options as { count?: unknown; delay?: unknown; resetOnSuccess?: unknown };
+  if (count !== undefined) {
+    const n = attemptsFor(count);
+    const use = n === null ? "{ attempts } (RxJS's count: n is n + 1 attempts)" : `{ attempts: ${n} } (RxJS's count: ${String(count)} is ${n} attempts)`;
+    throw new TypeError(`${where}: options.count is RxJS's option; ${own}: use ${use}${orRxjs}`);
+  }
+  if (delay !== undefined) {
+    const use = typeof delay === 'number' ? `: for a fixed ${delay} ms use { baseDelay: ${delay}, factor: 1, jitter: 0 }` : ', and retryOn decides whether to retry';
+    throw new TypeError(`${where}: options.delay is RxJS's option; this package's ${where} computes each delay from baseDelay, factor, maxDelay and jitter${use}${orRxjs}`);
+  }
+  if (resetOnSuccess !== undefined) {
+    throw new TypeError(`${where}: options.resetOnSuccess is RxJS's option; this package's ${where} counts every attempt of the subscription and never resets: remove it${orRxjs}`);
+  }
 }
 
 /** The state of one subscription to the output: the attempt running, or the timer before the next one. */
@@ -143,7 +227,7 @@ class Retrying<T> {
     const { destination } = this;
     if (destination.closed) return;
     const n = ++this.failures;
-    const { attempts, baseDelay, factor, maxDelay, jitter, retryOn, scheduler, random } = this.policy;
+    const { attempts, baseDelay, factor, maxDelay, jitter, retryOn, scheduler, random, onRetry } = this.policy;
     let delay: number;
     try {
       if (isCancelled(error) || n >= attempts || (retryOn !== undefined && !retryOn(error, n))) {
@@ -162,6 +246,17 @@ class Retrying<T> {
       destination.error(error);
       return;
     }
+    if (onRetry !== undefined) {
+      try {
+        onRetry({ error, attempt: n, delay });
+      } catch (thrown) {
+        destination.error(thrown);
+        return;
+      }
+    }
+    // retryOn or onRetry unsubscribed the output: its teardown has run, and a timer set now would
+    // start an attempt nobody owns.
+    if (destination.closed) return;
     // In Node the timer keeps the async context it was set in: that of the failed attempt.
     this.timer = scheduler.schedule(() => inScope(this.scope, () => this.attempt()), delay);
   }

@@ -1,4 +1,4 @@
-import { Observable, TimeoutError, defer, throwError, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { Observable, TimeoutError, defer, throwError, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { testScheduler } from '../spec/setup/test-scheduler';
 import { failAfter, moveOnAfter, retry } from 'rxjs-concurrency';
 import { getDeadline, withDeadline } from '../lib/internal/context';
@@ -251,5 +251,96 @@ describe('retry (marbles)', () => {
       expect(caught[0]![0]).not.toBeInstanceOf(TimeoutError);
       expect(caught[0]![1]).toBe(12);
     });
+  });
+});
+
+/** `scheduler` as retry sees it, counting the timers set on it. */
+function countingTimers(scheduler: SchedulerLike): { counted: SchedulerLike; scheduled: () => number } {
+  let scheduled = 0;
+  const schedule = (...args: Parameters<SchedulerLike['schedule']>): Subscription => {
+    scheduled++;
+    return scheduler.schedule(...args);
+  };
+  return { counted: { now: () => scheduler.now(), schedule }, scheduled: () => scheduled };
+}
+
+describe('retry: onRetry (issue 13.6)', () => {
+  /** A source whose attempt `n` fails one frame after it is subscribed, with `failure n`. */
+  const failingAfterOneFrame = (scheduler: SchedulerLike): Observable<never> => {
+    let attempt = 0;
+    return new Observable<never>((subscriber) => {
+      const n = ++attempt;
+      return scheduler.schedule(() => subscriber.error(new Error(`failure ${n}`)), 1);
+    });
+  };
+
+  it('is told each failure, its attempt number and the delay, in the frame of the failure, before the delay; never after the last attempt', () => {
+    const scheduler = testScheduler();
+    const calls: [number, { error: unknown; attempt: number; delay: number }][] = [];
+    scheduler.run(({ expectObservable }) => {
+      // Delays: 20 * 0.75 = 15, 40 * 0.75 = 30, min(60, 80) * 0.75 = 45.
+      const output = failingAfterOneFrame(scheduler).pipe(
+        retry({ attempts: 4, baseDelay: 20, maxDelay: 60, jitter: 0.5, random: () => 0.5, scheduler, onRetry: (info) => calls.push([scheduler.now(), info]) }),
+      );
+      // Attempt 1 fails at 1, attempt 2 runs from 16 and fails at 17, attempt 3 from 47 fails at 48,
+      // attempt 4 from 93 fails at 94: the output's error is that last one, as it was thrown.
+      expectObservable(output).toBe('94ms #', undefined, new Error('failure 4'));
+    });
+    expect(calls).toEqual([
+      [1, { error: new Error('failure 1'), attempt: 1, delay: 15 }],
+      [17, { error: new Error('failure 2'), attempt: 2, delay: 30 }],
+      [48, { error: new Error('failure 3'), attempt: 3, delay: 45 }],
+    ]);
+  });
+
+  it('is not called when no retry follows: retryOn false, a cancellation, the deadline, attempts 1', () => {
+    const scheduler = testScheduler();
+    const calls: unknown[] = [];
+    const onRetry = (info: unknown): void => void calls.push(info);
+    scheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-#').pipe(retry({ retryOn: () => false, onRetry, scheduler }))).toBe('-#');
+      const abort = new DOMException('stopped', 'AbortError');
+      expectObservable(cold('-#', undefined, abort).pipe(retry({ onRetry, scheduler }))).toBe('-#', undefined, abort);
+      expectObservable(cold('-#').pipe(retry({ baseDelay: 10, jitter: 0, deadline: 11, onRetry, scheduler }))).toBe('-#');
+      expectObservable(cold('-#').pipe(retry({ attempts: 1, onRetry, scheduler }))).toBe('-#');
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('an error thrown by onRetry is the output error at once; no timer is set, no attempt follows', () => {
+    const scheduler = testScheduler();
+    const { counted, scheduled } = countingTimers(scheduler);
+    const thrown = new Error('onRetry failed');
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-a-#', { a: 1 });
+      const onRetry = (): void => {
+        throw thrown;
+      };
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, onRetry, scheduler: counted }))).toBe('-a-#', { a: 1 }, thrown);
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+    expect(scheduled()).toBe(0);
+  });
+
+  it('onRetry or retryOn that unsubscribes the output: nothing more is delivered, no timer is set, no attempt follows', () => {
+    for (const hook of ['onRetry', 'retryOn'] as const) {
+      const scheduler = testScheduler();
+      const { counted, scheduled } = countingTimers(scheduler);
+      scheduler.run(({ cold, expectSubscriptions, flush }) => {
+        const source = cold('-a-#', { a: 1 });
+        const log: unknown[] = [];
+        const leave = (): boolean => {
+          subscription.unsubscribe();
+          return true;
+        };
+        const subscription = source
+          .pipe(retry({ attempts: 5, baseDelay: 1, jitter: 0, scheduler: counted, [hook]: leave }))
+          .subscribe({ next: (v) => log.push(v), error: (e: unknown) => log.push(e), complete: () => log.push('complete') });
+        flush();
+        expect(log).toEqual([1]);
+        expectSubscriptions(source.subscriptions).toBe('^--!');
+      });
+      expect([hook, scheduled()]).toEqual([hook, 0]);
+    }
   });
 });

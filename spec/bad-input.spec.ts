@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NEVER, asyncScheduler } from 'rxjs';
+import { NEVER, asyncScheduler, of, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, boundedMap, boundedMapFrom, failAfter, failAt, moveOnAfter, moveOnAt, retry, taskGroup,
+  CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, gatherAll, boundedMap, boundedMapFrom, failAfter, failAt, moveOnAfter, moveOnAt, retry, retrying, taskGroup,
   withPermit, type Gate, type RetryOptions, type TaskGroup,
 } from 'rxjs-concurrency';
 
@@ -91,6 +91,15 @@ const rows: Row[] = [
   ['gather({ returnErrors })', '1', () => gather({ returnErrors: any(1) }), TypeError, 'gather: returnErrors must be a boolean, received 1'],
   ['gather({ returnErrors })', "'yes'", () => gather({ returnErrors: any('yes') }), TypeError, 'gather: returnErrors must be a boolean, received "yes"'],
   ['gather({ returnErrors })', '[]', () => gather({ returnErrors: any([]) }), TypeError, 'gather: returnErrors must be a boolean, received an array'],
+  // gatherAll
+  ['gatherAll(tasks)', "'ab' (a string)", () => gatherAll(any('ab')), TypeError, 'gatherAll: tasks must be an array of tasks, received "ab"'],
+  ['gatherAll(tasks)', 'a Set', () => gatherAll(any(new Set([of(1)]))), TypeError, 'gatherAll: tasks must be an array of tasks, received an object'],
+  ['gatherAll(tasks)', 'missing', () => gatherAll(any(undefined)), TypeError, 'gatherAll: tasks must be an array of tasks, received undefined'],
+  ['gatherAll(tasks)', 'an element 123', () => gatherAll([of(1), any(123)]), TypeError, 'gatherAll: tasks[1] must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
+  ['gatherAll(tasks)', "an element 'ab'", () => gatherAll([any('ab')]), TypeError, 'gatherAll: tasks[0] must be an ObservableInput or a function (signal) => ObservableInput, not a string (it would run as one task per character); for work pass a factory such as () => fetch(url), received "ab"'],
+  ['gatherAll(tasks)', 'a hole', () => gatherAll(any([of(1), , of(2)])), TypeError, 'gatherAll: tasks[1] must be an ObservableInput or a function (signal) => ObservableInput, received undefined'],
+  ['gatherAll(tasks, options)', '5', () => gatherAll([], any(5)), TypeError, 'gatherAll: options must be an object, received 5'],
+  ['gatherAll(tasks, { returnErrors })', "'yes'", () => gatherAll([], { returnErrors: any('yes') }), TypeError, 'gatherAll: returnErrors must be a boolean, received "yes"'],
   // Queue
   ['new Queue(maxSize)', '-1', () => new Queue(-1), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received -1'],
   ['new Queue(maxSize)', '1.5', () => new Queue(1.5), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received 1.5'],
@@ -164,6 +173,27 @@ const rows: Row[] = [
   ['retry({ scheduler })', '42', () => retry({ scheduler: any(42) }), TypeError, 'retry: scheduler must be a SchedulerLike (with now() and schedule()), received 42'],
   ['retry({ scheduler })', '{} (no now())', () => retry({ scheduler: any({}) }), TypeError, 'retry: scheduler must be a SchedulerLike (with now() and schedule()), received an object'],
   ['retry({ random })', '0.5', () => retry({ random: any(0.5) }), TypeError, 'retry: random must be a function, received 0.5'],
+  ['retry({ onRetry })', "'log'", () => retry({ onRetry: any('log') }), TypeError, 'retry: onRetry must be a function, received "log"'],
+  // retry with RxJS's forms (issue 17.4): in plain JavaScript an auto-import of the wrong retry would take them silently.
+  ['retry(count) (RxJS\'s form)', '3', () => retry(any(3)), TypeError, "retry: options must be an object, received 3; a bare count is RxJS's retry(count): this package's retry counts attempts: use { attempts: 4 } (RxJS's retry(3) is 4 attempts); or import RxJS's retry from 'rxjs'"],
+  ['retry(count) (RxJS\'s form)', 'Infinity', () => retry(any(Infinity)), TypeError, "retry: options must be an object, received Infinity; a bare count is RxJS's retry(count): this package's retry counts attempts: use { attempts: Infinity } (RxJS's retry(Infinity) is Infinity attempts); or import RxJS's retry from 'rxjs'"],
+  ['retry(count) (RxJS\'s form)', '-1', () => retry(any(-1)), TypeError, "retry: options must be an object, received -1; a bare count is RxJS's retry(count): this package's retry counts attempts: use { attempts } (RxJS's retry(n) is n + 1 attempts); or import RxJS's retry from 'rxjs'"],
+  ['retry({ count }) (RxJS\'s option)', '3', () => retry(any({ count: 3 })), TypeError, "retry: options.count is RxJS's option; this package's retry counts attempts: use { attempts: 4 } (RxJS's count: 3 is 4 attempts); or import RxJS's retry from 'rxjs'"],
+  ['retry({ count }) (RxJS\'s option)', "'3'", () => retry(any({ count: '3', attempts: 3 })), TypeError, "retry: options.count is RxJS's option; this package's retry counts attempts: use { attempts } (RxJS's count: n is n + 1 attempts); or import RxJS's retry from 'rxjs'"],
+  ['retry({ delay }) (RxJS\'s option)', '1000', () => retry(any({ delay: 1000 })), TypeError, "retry: options.delay is RxJS's option; this package's retry computes each delay from baseDelay, factor, maxDelay and jitter: for a fixed 1000 ms use { baseDelay: 1000, factor: 1, jitter: 0 }; or import RxJS's retry from 'rxjs'"],
+  ['retry({ delay }) (RxJS\'s option)', 'a function', () => retry(any({ delay: () => timer(1000) })), TypeError, "retry: options.delay is RxJS's option; this package's retry computes each delay from baseDelay, factor, maxDelay and jitter, and retryOn decides whether to retry; or import RxJS's retry from 'rxjs'"],
+  ['retry({ resetOnSuccess }) (RxJS\'s option)', 'true', () => retry(any({ resetOnSuccess: true })), TypeError, "retry: options.resetOnSuccess is RxJS's option; this package's retry counts every attempt of the subscription and never resets: remove it; or import RxJS's retry from 'rxjs'"],
+  // retrying
+  ['retrying(task)', 'a Promise', () => retrying(any(Promise.resolve(1))), TypeError, 'retrying: task must be an ObservableInput or a function (signal) => ObservableInput that has not started yet, not a Promise (its work began when it was made: it can neither wait for a permit nor run again); pass a factory such as () => fetch(url), received an object'],
+  ['retrying(task)', "'abc'", () => retrying(any('abc')), TypeError, 'retrying: task must be an ObservableInput or a function (signal) => ObservableInput, not a string (it would run as one task per character); for work pass a factory such as () => fetch(url), received "abc"'],
+  ['retrying(task)', '123', () => retrying(any(123)), TypeError, 'retrying: task must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
+  ['retrying(task)', 'missing', () => retrying(any(undefined)), TypeError, 'retrying: task must be an ObservableInput or a function (signal) => ObservableInput, received undefined'],
+  ['retrying(task, options)', "'fast'", () => retrying(of(1), any('fast')), TypeError, 'retrying: options must be an object, received "fast"'],
+  ['retrying(task, { attempts })', '0', () => retrying(of(1), { attempts: 0 }), RangeError, 'retrying: attempts must be an integer >= 1 or Infinity, received 0'],
+  ['retrying(task, { jitter })', '2', () => retrying(of(1), { jitter: 2 }), RangeError, 'retrying: jitter must be a number from 0 to 1, received 2'],
+  ['retrying(task, { onRetry })', 'true', () => retrying(of(1), { onRetry: any(true) }), TypeError, 'retrying: onRetry must be a function, received true'],
+  ['retrying(task, count) (RxJS\'s form)', '3', () => retrying(of(1), any(3)), TypeError, "retrying: options must be an object, received 3; a bare count is RxJS's retry(count): this package's retrying counts attempts: use { attempts: 4 } (RxJS's retry(3) is 4 attempts)"],
+  ['retrying(task, { count }) (RxJS\'s option)', '2', () => retrying(of(1), any({ count: 2 })), TypeError, "retrying: options.count is RxJS's option; this package's retrying counts attempts: use { attempts: 3 } (RxJS's count: 2 is 3 attempts)"],
 ];
 
 describe('bad input: every public function throws at call time with the documented class and message', () => {
@@ -191,6 +221,10 @@ describe('bad input: every public function throws at call time with the document
       // A real or duck-typed scheduler, an empty options object, an undefined field.
       failAfter(10, { scheduler: new TestScheduler(() => undefined) }), moveOnAt(10, { scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
       failAt(10, {}), moveOnAfter(10, { scheduler: undefined }), retry({ scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
+      gatherAll([]), gatherAll([of(1), () => of(2), [3], Promise.resolve(4)], { returnErrors: undefined }), gatherAll([], {}),
+      retry({ onRetry: () => undefined }), retrying(of(1)), retrying(() => of(1), options), retrying([1], undefined),
+      // RxJS's option names left undefined (a spread of defaults) are not RxJS's forms.
+      retry(any({ count: undefined, delay: undefined, resetOnSuccess: undefined })),
     ]).not.toThrow();
   });
 });

@@ -268,3 +268,51 @@ describe('taskGroup: scale', () => {
     expect(events).toEqual([['complete']]);
   });
 });
+
+describe('TaskGroupError.message names the first failure (issue 13.8)', () => {
+  it('one failure: "1 task failed: " and its message', () => {
+    const { error } = record(taskGroup((tg) => tg.startSoon(throwError(() => new Error('worker 2: cannot process job 13')))));
+    expect((error as TaskGroupError).message).toBe('1 task failed: worker 2: cannot process job 13');
+  });
+
+  it('several failures: the count, then the first one; errors stays as built, in order', () => {
+    const first = new Error('worker 2: cannot process job 13');
+    const { error } = record(
+      taskGroup((tg) => {
+        // The two teardowns throw while the group cancels them after the third child fails.
+        tg.startSoon(new Observable(() => () => { throw new Error('cleanup a'); }));
+        tg.startSoon(new Observable(() => () => { throw 'cleanup b'; }));
+        tg.startSoon(throwError(() => first));
+      }),
+    );
+    expect((error as TaskGroupError).message).toBe('3 tasks failed; the first: worker 2: cannot process job 13');
+    expect((error as TaskGroupError).errors).toEqual([first, new Error('cleanup a'), 'cleanup b']);
+  });
+
+  const circular: Record<string, unknown> = {};
+  circular['self'] = circular;
+  const throwingGetter = { get message(): string { throw new Error('getter'); } };
+  it.each<[string, unknown, string]>([
+    ['an Error', new TypeError('x is not a function'), '1 task failed: x is not a function'],
+    ['an Error with an empty message: its name', new RangeError(''), '1 task failed: RangeError'],
+    ['a subclass with an empty message: its own name', new TaskGroupError([], ''), '1 task failed: TaskGroupError'],
+    ['a string', 'quota exceeded', '1 task failed: quota exceeded'],
+    ['a number', 503, '1 task failed: 503'],
+    ['undefined', undefined, '1 task failed: undefined'],
+    ['null', null, '1 task failed: null'],
+    ['an error-like object', { message: 'Not Found', status: 404 }, '1 task failed: Not Found'],
+    ['a plain object: as JSON', { status: 503, retryAfter: 30 }, '1 task failed: {"status":503,"retryAfter":30}'],
+    ['a circular object', circular, '1 task failed: a value that cannot be shown as text'],
+    ['an object whose message getter throws', throwingGetter, '1 task failed: a value that cannot be shown as text'],
+  ])('%s', (_name, failure, message) => {
+    expect(new TaskGroupError([failure]).message).toBe(message);
+    const { error } = record(taskGroup(() => throwError(() => failure)));
+    expect((error as TaskGroupError).message).toBe(message);
+    expect((error as TaskGroupError).errors).toEqual([failure]);
+  });
+
+  it('an explicit message is kept; no failure at all reads "0 tasks failed"', () => {
+    expect(new TaskGroupError([new Error('a')], 'custom').message).toBe('custom');
+    expect(new TaskGroupError([]).message).toBe('0 tasks failed');
+  });
+});

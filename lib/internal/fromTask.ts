@@ -12,7 +12,8 @@ const TASK = 'an ObservableInput or a function (signal) => ObservableInput';
 /**
  * The Observable that runs `task`. Throws a `TypeError` now, naming `where` and `name`, for
  * something that is not a task: not a function nor an ObservableInput, a string (RxJS would run it
- * as one task per character), or, when `deferred`, a Promise (it started before any limit let it in).
+ * as one task per character), or, when `deferred`, a Promise: it started before any limit let it in,
+ * and it cannot be run again for a retry.
  */
 export function fromTask<T>(task: Task<T>, where: string, name = 'task', deferred = false): Observable<T> {
   // The common case, and the cheapest to recognise: `from` would return it as it is.
@@ -22,7 +23,7 @@ export function fromTask<T>(task: Task<T>, where: string, name = 'task', deferre
       fail(TypeError, where, name, `${TASK}, not a string (it would run as one task per character); for work pass a factory such as () => fetch(url)`, task);
     }
     if (deferred && typeof (task as Partial<PromiseLike<T>> | null)?.then === 'function') {
-      fail(TypeError, where, name, `${TASK} that has not started yet, not a Promise (its work began before any permit); pass a factory such as () => fetch(url)`, task);
+      fail(TypeError, where, name, `${TASK} that has not started yet, not a Promise (its work began when it was made: it can neither wait for a permit nor run again); pass a factory such as () => fetch(url)`, task);
     }
     try {
       return from(task);

@@ -20,9 +20,10 @@ export type Task<T> = (ObservableInput<T> & object) | ((signal: AbortSignal) => 
 
 /**
  * A task that has not started yet: a {@link Task} other than a `PromiseLike`. Where a limit applies
- * (`Gate.run`, `asCompleted({ limit })`), the work must begin only once it is let in, and a Promise
- * is work that began when it was made. `gate.run(fetch(url))` is refused; `gate.run(() => fetch(url))`
- * is the same call, made when the permit is granted.
+ * (`Gate.run`, `asCompleted({ limit })`), the work must begin only once it is let in; `retrying`
+ * must run it again for each attempt; and a Promise is work that began when it was made, once.
+ * `gate.run(fetch(url))` is refused; `gate.run(() => fetch(url))` is the same call, made when the
+ * permit is granted (and by `retrying`, made again per attempt).
  */
 export type DeferredTask<T> = (Exclude<ObservableInput<T>, PromiseLike<T>> & object) | ((signal: AbortSignal) => ObservableInput<T> & object);
 
