@@ -50,7 +50,7 @@ describe('a string is not a task (issue 17, item 1)', () => {
 
 describe('an already-started Promise does not slip past a limit (issue 13, item 2)', () => {
   const refusal = (where: string, name: string): TypeError =>
-    new TypeError(`${where}: ${name} must be an ObservableInput or a function (signal) => ObservableInput that has not started yet, not a Promise (its work began before any permit); ${FACTORY}, received an object`);
+    new TypeError(`${where}: ${name} must be an ObservableInput or a function (signal) => ObservableInput that has not started yet, not a Promise (its work began when it was made: it can neither wait for a permit nor run again); ${FACTORY}, received an object`);
 
   it('Gate.run and withPermit over run refuse it at the call, and the types refuse it', () => {
     const started = Promise.resolve(1);
