@@ -14,6 +14,10 @@ module.exports = {
     ...(rxjs8 ? { '^rxjs$': 'rxjs8', '^rxjs/(.*)$': 'rxjs8/$1' } : {}),
   },
   setupFilesAfterEnv: ['<rootDir>/spec/setup/no-unhandled-errors.ts'],
+  // One worker on a 2-core machine runs every file; what a file leaves on its heap (coverage
+  // counters, ts-jest's programs) added up past Node's 4 GB default once the suite grew. A worker
+  // that ends a file above this is replaced.
+  workerIdleMemoryLimit: '1GB',
   collectCoverageFrom: ['lib/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov'],
 };
