@@ -3,11 +3,7 @@ import { testScheduler } from './setup/test-scheduler';
 import { CapacityLimiter, boundedMapFrom } from 'rxjs-concurrency';
 import { takeEscapedErrors } from './setup/no-unhandled-errors';
 import { MILLION } from './property/params';
-
-/** Lets pending promise callbacks run. */
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-};
+import { settle } from './setup/promises';
 
 /** Resolves after `ticks` microtasks: an asynchronous task that costs no timer. */
 const after = async <T>(ticks: number, value: T): Promise<T> => {
