@@ -105,4 +105,19 @@ describe('Queue as a pull source: boundedMapFrom(queue, store, limit)', () => {
     exactState(queue)(0, 0, 0, true);
     output.subscription.unsubscribe();
   });
+
+  it('unsubscribing while it waits for an item withdraws the get: the next item put stays in the queue', async () => {
+    const queue = new Queue<number>(MAX_SIZE);
+    const check = exactState(queue);
+    const stage = new SlowStage();
+    const output = record(boundedMapFrom(queue, stage.store, LIMIT));
+    await settle();
+    check(0, 0, 1);
+    output.subscription.unsubscribe();
+    await settle();
+    check(0, 0, 0);
+    queue.putNowait(1);
+    check(1, 0, 0);
+    expect(queue.getNowait()).toBe(1);
+  });
 });
