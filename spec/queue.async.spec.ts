@@ -417,6 +417,17 @@ describe('Queue.getAsync', () => {
       expect(await got).toEqual({ reason: 'gone' });
     });
 
+    it('close() outside a delivery ends it at once: EndOfStreamError, and a later abort changes nothing', async () => {
+      const queue = new Queue<string>(0);
+      const controller = new AbortController();
+      const got = outcome(queue.getAsync({ signal: controller.signal }));
+      queue.close();
+      expect(listeners(controller.signal)).toBe(0);
+      controller.abort('late');
+      const result = await got;
+      expect('reason' in result && result.reason).toBeInstanceOf(EndOfStreamError);
+    });
+
     it('a put withdrawn while its item is promised to a waiting getAsync: the getAsync waits on, then takes the next item', async () => {
       const queue = new Queue<string>(0);
       const check = exactState(queue);
@@ -635,6 +646,39 @@ describe('Queue as an AsyncIterable', () => {
       });
       expect(await next).toEqual(DONE);
       expect(await iterator.next()).toEqual(DONE);
+    });
+
+    it('a put, then return() in the same tick: the waiting next() already has the item; return() takes nothing more', async () => {
+      const queue = new Queue<string>(2);
+      const check = exactState(queue);
+      const iterator = queue[Symbol.asyncIterator]();
+      const next = iterator.next();
+      queue.putNowait('a');
+      const returned = iterator.return!();
+      queue.putNowait('b');
+      check(1, 0, 0);
+      expect([await next, await returned]).toEqual([{ value: 'a', done: false }, DONE]);
+    });
+
+    it('return(), then a put in the same tick: the item stays in the queue', async () => {
+      const queue = new Queue<string>(2);
+      const check = exactState(queue);
+      const iterator = queue[Symbol.asyncIterator]();
+      const next = iterator.next();
+      const returned = iterator.return!();
+      queue.putNowait('a');
+      check(1, 0, 0);
+      expect([await next, await returned]).toEqual([DONE, DONE]);
+    });
+
+    it('close(), then return() in the same tick: the waiting next() is done once', async () => {
+      const queue = new Queue<string>(2);
+      const iterator = queue[Symbol.asyncIterator]();
+      const next = iterator.next();
+      queue.close();
+      const returned = iterator.return!();
+      exactState(queue)(0, 0, 0, true);
+      expect([await next, await returned]).toEqual([DONE, DONE]);
     });
 
     it('return() with no next() waiting takes nothing and ends the iterator', async () => {
