@@ -10,6 +10,8 @@ import { Queue } from 'rxjs-concurrency';
  */
 
 const als = new AsyncLocalStorage<string>();
+// An enabled storage tracks every async resource of the process: not past this file when jest runs in band.
+afterAll(() => als.disable());
 
 describe('Queue: a waiter resumes in its own async context', () => {
   it('get(): each waiting subscriber receives its item in its own context', () => {
