@@ -23,10 +23,11 @@ import { checkIterable } from './internal/validate';
  * - **Reading.** The iterator is obtained at subscription (each subscription reads afresh) and
  *   `next()` is called only when a task can start, so at most `limit` items are read and not yet
  *   emitted, plus the one being read. An async iterator never has more than one `next()` in flight.
- * - **Stopping.** Unsubscribing, or an error, stops reading and calls the iterator's `return()` (a
- *   generator's `finally` runs); when a `next()` is in flight, `return()` is called once it settles
- *   and the item it brings is dropped. A rejection of that late `return()` has no one left to go to:
- *   it goes to RxJS's `config.onUnhandledError`.
+ * - **Stopping.** Unsubscribing, or an error, stops reading and calls the iterator's `return()` at
+ *   once (a generator's `finally` runs), even with a `next()` in flight: an async generator answers
+ *   that `next()` first anyway, and an iterator whose `next()` waits for what may never come (a
+ *   `Queue`, a socket) can withdraw it only if told now. What that `next()` brings later is dropped.
+ *   A rejection of `return()` has no one left to go to: it goes to RxJS's `config.onUnhandledError`.
  * - **Errors.** An error thrown (or rejected) by the iterator is the output's error; its `return()`
  *   is then not called (it is already done).
  *
@@ -118,7 +119,7 @@ class AsyncIteratorRunner<T, R> extends BoundedRunner<T, R> {
   constructor(
     destination: Subscriber<R>,
     config: BoundedConfig<T, R>,
-    /** `null` once done, failed or returned. Kept while a read is in flight, even when closed. */
+    /** `null` once done, failed or returned. */
     private iterator: AsyncIterator<T> | null,
   ) {
     super(destination, config);
@@ -131,15 +132,11 @@ class AsyncIteratorRunner<T, R> extends BoundedRunner<T, R> {
   // Made once: a read costs no closure.
   private readonly onRead = (result: IteratorResult<T>): void => {
     this.reading = false;
-    const iterator = this.iterator!;
+    // Returned while this read was in flight: what it brings is dropped.
+    if (this.iterator === null) return;
     try {
       if (result.done) {
         this.iterator = null;
-      } else if (this.closed) {
-        // Unsubscribed while this read was in flight: the deferred return(); the item is dropped.
-        this.iterator = null;
-        closeLater(iterator);
-        return;
       } else {
         this.hasReady = true;
         this.ready = result.value;
@@ -155,6 +152,7 @@ class AsyncIteratorRunner<T, R> extends BoundedRunner<T, R> {
 
   private readonly onReadError = (error: unknown): void => {
     this.reading = false;
+    if (this.iterator === null) return;
     this.iterator = null;
     this.fail(error);
   };
@@ -179,9 +177,8 @@ class AsyncIteratorRunner<T, R> extends BoundedRunner<T, R> {
   protected stopInput(): void {
     this.hasReady = false;
     this.ready = undefined;
-    // A read in flight calls return() when it settles: never two calls in flight on one iterator.
-    if (this.reading || this.iterator === null) return;
     const iterator = this.iterator;
+    if (iterator === null) return;
     this.iterator = null;
     closeLater(iterator);
   }

@@ -1,4 +1,5 @@
 import { concatMap, endWith, ignoreElements, map, mergeMap, Subject, takeUntil, tap, type Observable } from 'rxjs';
+import { queueState as state } from '../spec/setup/queue-state';
 import { testScheduler } from '../spec/setup/test-scheduler';
 import { EndOfStreamError, Queue, QueueClosedError, type QueueState } from 'rxjs-concurrency';
 
@@ -13,13 +14,6 @@ const getEach =
   <T>(queue: Queue<T>) =>
   (trigger: Observable<unknown>): Observable<T> =>
     trigger.pipe(concatMap(() => queue.get()));
-
-const state = (size: number, waitingPutters: number, waitingGetters: number, closed = false): QueueState => ({
-  size,
-  waitingPutters,
-  waitingGetters,
-  closed,
-});
 
 describe('Queue (marbles)', () => {
   it('holds a fast producer back: with maxSize 2 a put completes only as a get frees room', () => {

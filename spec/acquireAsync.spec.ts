@@ -1,14 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { Lock, Semaphore, type Permit } from 'rxjs-concurrency';
 import { recordStates, st } from './setup/gate-state';
-
-/** A settled promise's outcome, read after the microtasks it needs have run. */
-async function outcome<T>(promise: Promise<T>): Promise<{ value: T } | { reason: unknown }> {
-  return promise.then(
-    (value) => ({ value }),
-    (reason: unknown) => ({ reason }),
-  );
-}
+import { outcome } from './setup/promises';
 
 describe('acquireAsync', () => {
   it('a free permit: resolves, and the counters moved before the promise settled', async () => {

@@ -106,6 +106,10 @@ const rows: Row[] = [
   ['new Queue(maxSize)', 'NaN', () => new Queue(NaN), RangeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received NaN'],
   ['new Queue(maxSize)', 'missing', () => new Queue(any(undefined)), TypeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received undefined'],
   ['new Queue(maxSize)', '() => 1', () => new Queue(any(() => 1)), TypeError, 'Queue: maxSize must be an integer >= 0 or Infinity, received a function'],
+  ['queue.putAsync(item, options)', '5', () => new Queue(1).putAsync(1, any(5)), TypeError, 'Queue.putAsync: options must be an object, received 5'],
+  ['queue.putAsync(item, { signal })', '{}', () => new Queue(1).putAsync(1, { signal: any({}) }), TypeError, 'Queue.putAsync: options.signal must be an AbortSignal, received an object'],
+  ['queue.getAsync(options)', 'null', () => new Queue(1).getAsync(any(null)), TypeError, 'Queue.getAsync: options must be an object, received null'],
+  ['queue.getAsync({ signal })', "'abort'", () => new Queue(1).getAsync({ signal: any('abort') }), TypeError, 'Queue.getAsync: options.signal must be an AbortSignal, received "abort"'],
   // taskGroup
   ['taskGroup(body)', '123', () => taskGroup(any(123)), TypeError, 'taskGroup: body must be a function, received 123'],
   ['taskGroup(body)', 'null', () => taskGroup(any(null)), TypeError, 'taskGroup: body must be a function, received null'],
@@ -218,6 +222,7 @@ describe('bad input: every public function throws at call time with the document
       asCompleted({}), asCompleted({ limit: 1, returnErrors: false }), asCompleted({ limit: Infinity }), retry(options), retry(), retry({ jitter: 1 }),
       boundedMap(project, 1, { ordered: false, limiter: undefined }), gather({ returnErrors: true }), new Semaphore(1, { maxValue: undefined }),
       withPermit(new Lock()), withPermit({ run: (work) => new Lock().run(work) } as Gate, 1), new Lock().acquireAsync({}),
+      new Queue(1).putAsync(1, {}), new Queue(1).getAsync({ signal: new AbortController().signal }), new Queue(1).getAsync({ signal: undefined }),
       // A real or duck-typed scheduler, an empty options object, an undefined field.
       failAfter(10, { scheduler: new TestScheduler(() => undefined) }), moveOnAt(10, { scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
       failAt(10, {}), moveOnAfter(10, { scheduler: undefined }), retry({ scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),

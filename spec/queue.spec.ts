@@ -2,19 +2,9 @@ import { concatMap, range, Subject, takeUntil, takeWhile } from 'rxjs';
 import { EndOfStreamError, Queue, QueueClosedError, WouldBlockError, type QueueState } from 'rxjs-concurrency';
 import { inDelivery } from './setup/in-delivery';
 import { record } from './setup/record';
+import { counters, exactState, lastState } from './setup/queue-state';
 import { thrown } from './setup/thrown';
 import { MILLION } from './property/params';
-
-function counters<T>(queue: Queue<T>): QueueState {
-  return { size: queue.size, waitingPutters: (queue as unknown as { putters: { size: number } }).putters.size, waitingGetters: (queue as unknown as { getters: { size: number } }).getters.size, closed: queue.closed };
-}
-
-/** The last state$ emission, which must always equal the counters read synchronously. */
-function lastState<T>(queue: Queue<T>): () => QueueState {
-  let last: QueueState | undefined;
-  queue.state$.subscribe((state) => (last = state));
-  return () => last!;
-}
 
 describe('Queue', () => {
   describe('constructor', () => {
@@ -520,12 +510,7 @@ describe('Queue', () => {
   describe('counters and state$ (PITFALLS 17)', () => {
     it('are exact synchronously after every call', () => {
       const queue = new Queue<number>(1);
-      const state = lastState(queue);
-      const check = (size: number, waitingPutters: number, waitingGetters: number, closed = false): void => {
-        const expected = { size, waitingPutters, waitingGetters, closed };
-        expect(counters(queue)).toEqual(expected);
-        expect(state()).toEqual(expected);
-      };
+      const check = exactState(queue);
       check(0, 0, 0);
       const g = queue.get().subscribe();
       check(0, 0, 1);

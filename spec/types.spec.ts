@@ -2,6 +2,7 @@ import { Observable, asyncScheduler, lastValueFrom, of, type SchedulerLike } fro
 import {
   CapacityLimiter,
   Lock,
+  Queue,
   Semaphore,
   asCompleted,
   boundedMap,
@@ -50,6 +51,9 @@ async function forward(o: Forwarded): Promise<unknown[]> {
   const gates: Gate[] = [new Lock(), new Semaphore(1, { maxValue }), new CapacityLimiter(1)];
   for (const gate of gates) (await gate.acquireAsync({ signal })).release();
   (await new Semaphore(1).acquireAsync({ signal })).release();
+  const queue = new Queue<number>(1);
+  await queue.putAsync(8, { signal });
+  const got = await queue.getAsync({ signal });
   const retryOptions: RetryOptions = {
     attempts: o.attempts,
     baseDelay: o.baseDelay,
@@ -71,10 +75,11 @@ async function forward(o: Forwarded): Promise<unknown[]> {
     lastValueFrom(of(5).pipe(boundedMap(double, 1, { ordered, limiter }))),
     lastValueFrom(boundedMapFrom([6], double, 1, { ordered, limiter })),
     lastValueFrom(of(7).pipe(retry(retryOptions))),
+    got,
   ]);
 }
 
-const results = [1, 2, [3], [0, 4], 10, 12, 7];
+const results = [1, 2, [3], [0, 4], 10, 12, 7, 8];
 
 describe('option types accept an explicit undefined under exactOptionalPropertyTypes', () => {
   it('every option forwarded as undefined behaves as the default', async () => {

@@ -2,6 +2,7 @@
 // only with it, never to flatter the implementation. No target: the Subject has no backpressure, no
 // buffer and no hand-off bookkeeping, so the ratio is what that bookkeeping costs.
 import { Subject } from 'rxjs';
+import { now } from '../harness.mjs';
 import pkg from '../subject.mjs';
 
 const { Queue } = pkg;
@@ -40,6 +41,52 @@ function subject() {
   check(completed && sum === SUM, 'queue: Subject');
 }
 
+// --- Queue as an AsyncIterable -----------------------------------------------------------------
+// 10^5 items read with `for await (const x of queue)`. 'ours': from a Queue(1024) fed at the same
+// time by an async producer that awaits `queue.putAsync(i)` for each item, then closes it: the
+// pipeline as users write it, both faces of the queue and their hand-offs. 'ours (buffered)': the
+// loop alone over a queue already holding every item (timed from the loop's start): the iterator's
+// path for a buffered item. Both against `for await` over a plain async generator that yields the
+// same items. One op = one item read. Issue 14 targets the async-iterable path at <= 1.5x the
+// generator; no bound here until then.
+
+const ITERATED = 100_000;
+const ITERATED_SUM = (ITERATED * (ITERATED - 1)) / 2;
+
+async function oursForAwait() {
+  const queue = new Queue(1024);
+  const producer = (async () => {
+    for (let i = 0; i < ITERATED; i++) await queue.putAsync(i);
+    queue.close();
+  })();
+  let sum = 0;
+  for await (const x of queue) sum += x;
+  await producer;
+  check(sum === ITERATED_SUM, 'queue: for await');
+}
+
+async function oursForAwaitBuffered() {
+  const queue = new Queue(Infinity);
+  for (let i = 0; i < ITERATED; i++) queue.putNowait(i);
+  queue.close();
+  const start = now();
+  let sum = 0;
+  for await (const x of queue) sum += x;
+  const ns = now() - start;
+  check(sum === ITERATED_SUM, 'queue: for await (buffered)');
+  return { ns };
+}
+
+async function* numbers() {
+  for (let i = 0; i < ITERATED; i++) yield i;
+}
+
+async function generatorForAwait() {
+  let sum = 0;
+  for await (const x of numbers()) sum += x;
+  check(sum === ITERATED_SUM, 'queue: async generator');
+}
+
 export default [
   {
     name: 'queue: put/consume',
@@ -50,5 +97,18 @@ export default [
     warmup: 1,
     sides: { ours, 'Subject': subject },
     targets: [{ side: 'ours', vs: 'Subject' }],
+  },
+  {
+    name: 'queue: for await',
+    description: '10^5 items read with `for await` from a Queue(1024) fed by an async `putAsync` producer, and from a Queue already holding them (loop timed alone), vs `for await` over an async generator yielding them; one op = one item (no target yet: issue 14 asks <= 1.5x)',
+    metric: 'time',
+    ops: ITERATED,
+    rounds: 7,
+    warmup: 2,
+    sides: { ours: oursForAwait, 'ours (buffered)': oursForAwaitBuffered, 'async generator': generatorForAwait },
+    targets: [
+      { side: 'ours', vs: 'async generator' },
+      { side: 'ours (buffered)', vs: 'async generator' },
+    ],
   },
 ];

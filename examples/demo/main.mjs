@@ -1,7 +1,7 @@
 // `npm start`: 100,000 records through a flaky local API, in two stages sharing one budget.
 //
 //   records.jsonl ─readline─▶ stage 1: enrich, 10 at once ─▶ Queue(8) ─▶ stage 2: store, 6 at once
-//                             (boundedMapFrom, 200 per call)            (boundedMap)
+//                             (boundedMapFrom, 200 per call)            (boundedMapFrom over the queue)
 //                             └──── both call the API through one CapacityLimiter(12) ────┘
 //
 // Every request has its own timeout (failAfter) and is retried with backoff (retry); the whole run
@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { EMPTY, TimeoutError, catchError, concatMap, defer, finalize, interval, tap } from 'rxjs';
 import { fromFetch } from 'rxjs/fetch';
-import { CapacityLimiter, Queue, boundedMap, boundedMapFrom, failAfter, moveOnAfter, retry, taskGroup } from 'rxjs-concurrency';
+import { CapacityLimiter, Queue, boundedMapFrom, failAfter, moveOnAfter, retry, taskGroup } from 'rxjs-concurrency';
 import { startFlakyServer } from './flakyServer.mjs';
 
 const { values: flags } = parseArgs({ options: { records: { type: 'string' }, deadline: { type: 'string' } } });
@@ -155,19 +155,22 @@ const enrich$ = boundedMapFrom(
   { ordered: false },
 );
 
-const store$ = queue.consume().pipe(
-  boundedMap(
-    (enriched) =>
-      call('/store', enriched).pipe(
-        tap(() => {
-          stats.ok += enriched.length;
-          progressed();
-        }),
-        countFailed(enriched),
-      ),
-    6,
-    { ordered: false },
-  ),
+// Stage 2 pulls from the queue (a Queue is an AsyncIterable): a batch is taken only when one of the
+// 6 slots frees, so at most 8 + 6 enriched batches are past stage 1 and not yet stored, and a slow
+// store holds stage 1 back. (queue.consume().pipe(boundedMap(...)) would drain the queue into
+// boundedMap's unbounded buffer at once.)
+const store$ = boundedMapFrom(
+  queue,
+  (enriched) =>
+    call('/store', enriched).pipe(
+      tap(() => {
+        stats.ok += enriched.length;
+        progressed();
+      }),
+      countFailed(enriched),
+    ),
+  6,
+  { ordered: false },
 );
 
 let completed = false;

@@ -1,4 +1,5 @@
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { unwatchAbort, watchAbort, type AbortWaiter } from './abortWatch';
 import { captureAsync, currentScope, resume, type AsyncSnapshot, type Scope } from './context';
 import { fromTask } from './fromTask';
 import { StateFeed } from './stateFeed';
@@ -111,43 +112,28 @@ const arm = (resolve: (permit: Ticket) => void): void => {
   arming = null;
 };
 
-/**
- * The waiting `acquireAsync()` calls that share one AbortSignal: one listener on the signal however
- * many wait, removed when the last of them is granted. A listener each would cost O(n) per call
- * (Node's EventTarget scans its listeners on every add) and warn past ten.
- */
-class AbortWatch {
-  private readonly waiters = new Map<Ticket, (reason: unknown) => void>();
-
-  constructor(private readonly signal: AbortSignal) {
-    signal.addEventListener('abort', this, { once: true });
+/** A waiting `acquireAsync({ signal })`: an abort of its signal withdraws it. */
+class SignalTicket extends Ticket implements AbortWaiter {
+  constructor(
+    gate: PermitGate,
+    weight: number,
+    private readonly signal: AbortSignal,
+    resolve: (permit: Permit) => void,
+    private readonly reject: (reason: unknown) => void,
+  ) {
+    super(gate, weight, resolve);
   }
 
-  add(ticket: Ticket, reject: (reason: unknown) => void): void {
-    this.waiters.set(ticket, reject);
+  override run(): void {
+    if (this.state === HELD) unwatchAbort(this.signal, this);
+    super.run();
   }
 
-  /** `ticket` was granted: it no longer listens. */
-  delete(ticket: Ticket): void {
-    if (this.waiters.delete(ticket) && this.waiters.size === 0) {
-      this.signal.removeEventListener('abort', this);
-      watches.delete(this.signal);
-    }
-  }
-
-  handleEvent(): void {
-    watches.delete(this.signal);
-    // Every aborted waiter leaves before a permit it frees is handed on.
-    batch(() => {
-      for (const [ticket, reject] of this.waiters) {
-        ticket.release();
-        reject(this.signal.reason);
-      }
-    });
+  aborted(reason: unknown): void {
+    this.release();
+    this.reject(reason);
   }
 }
-
-const watches = new WeakMap<AbortSignal, AbortWatch>();
 
 /**
  * What every in-process gate shares: a capacity, the permits held against it, and a strict FIFO
@@ -238,18 +224,8 @@ export abstract class PermitGate implements Gate {
     }
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<Permit>((resolve, reject) => {
-      const ticket = this.enter(
-        new Ticket(this, weight, (granted) => {
-          watches.get(signal)?.delete(granted);
-          resolve(granted);
-        }),
-        false,
-      );
-      if (ticket.state === WAITING) {
-        let watch = watches.get(signal);
-        if (watch === undefined) watches.set(signal, (watch = new AbortWatch(signal)));
-        watch.add(ticket, reject);
-      }
+      const ticket = this.enter(new SignalTicket(this, weight, signal, resolve, reject), false);
+      if (ticket.state === WAITING) watchAbort(signal, ticket);
     });
   }
 

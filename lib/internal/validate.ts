@@ -65,6 +65,16 @@ export function checkSignal(where: string, name: string, value: unknown): void {
   }
 }
 
+/** The signal of an optional `{ signal?: AbortSignal }` argument; `null` when there is none. */
+export function checkSignalOption(where: string, options: unknown): AbortSignal | null {
+  if (options === undefined) return null;
+  checkObject(where, 'options', options);
+  const signal = (options as { signal?: unknown }).signal;
+  if (signal === undefined) return null;
+  checkSignal(where, 'options.signal', signal);
+  return signal as AbortSignal;
+}
+
 /** A `Gate` (duck-typed on `run`, the one method the operators call, so any implementation passes). */
 export function checkGate(where: string, name: string, value: unknown): void {
   if (typeof (value as { run?: unknown } | null | undefined)?.run !== 'function') fail(TypeError, where, name, 'a Gate (with run())', value);

@@ -4,8 +4,9 @@
  * @internal
  */
 export class WaitNode {
-  prev: WaitNode | null = null;
-  next: WaitNode | null = null;
+  // Not `next`: an async iterator is a waiter too, and its `next()` is taken.
+  prevNode: WaitNode | null = null;
+  nextNode: WaitNode | null = null;
   /** True while the node is in a list; makes `remove` idempotent. */
   queued = false;
 }
@@ -17,10 +18,10 @@ export class WaitList<N extends WaitNode> {
   size = 0;
 
   push(node: N): void {
-    node.prev = this.tail;
-    node.next = null;
+    node.prevNode = this.tail;
+    node.nextNode = null;
     if (this.tail === null) this.head = node;
-    else this.tail.next = node;
+    else this.tail.nextNode = node;
     this.tail = node;
     node.queued = true;
     this.size++;
@@ -33,12 +34,12 @@ export class WaitList<N extends WaitNode> {
   /** Unlinks `node`; false when it was not queued (already removed or granted). */
   remove(node: N): boolean {
     if (!node.queued) return false;
-    const { prev, next } = node;
+    const { prevNode: prev, nextNode: next } = node;
     if (prev === null) this.head = next as N | null;
-    else prev.next = next;
+    else prev.nextNode = next;
     if (next === null) this.tail = prev as N | null;
-    else next.prev = prev;
-    node.prev = node.next = null;
+    else next.prevNode = prev;
+    node.prevNode = node.nextNode = null;
     node.queued = false;
     this.size--;
     return true;
@@ -46,10 +47,10 @@ export class WaitList<N extends WaitNode> {
 
   /** Puts `node` first: a waiter whose grant was taken back keeps its place at the head of the line. */
   pushFront(node: N): void {
-    node.prev = null;
-    node.next = this.head;
+    node.prevNode = null;
+    node.nextNode = this.head;
     if (this.head === null) this.tail = node;
-    else this.head.prev = node;
+    else this.head.prevNode = node;
     this.head = node;
     node.queued = true;
     this.size++;
