@@ -33,13 +33,13 @@ function summary(stdout) {
     return match.slice(1).map(Number);
   };
   const [done, total, stored, failed] = grab(/items: +(\d+) of (\d+) \((\d+) stored, (\d+) failed/);
-  const [requests, retries, timeouts] = grab(/requests: +(\d+) \(retries: (\d+), timeouts: (\d+)\)/);
+  const [requests, retries, timeouts, httpErrors] = grab(/requests: +(\d+) \(retries: (\d+), timeouts: (\d+), HTTP errors: (\d+)\)/);
   const [peak, tokens] = grab(/peak concurrency: (\d+) of (\d+) tokens/);
   const [serverRequests, stalled, aborted, serverStored, receivedAgain] = grab(
     /server: +(\d+) requests, (\d+) stalled, (\d+) aborted by the client, (\d+) records stored, (\d+) received again/,
   );
   const [elapsed] = grab(/elapsed: +([\d.]+) s/);
-  return { done, total, stored, failed, requests, retries, timeouts, peak, tokens, serverRequests, stalled, aborted, serverStored, receivedAgain, elapsed };
+  return { done, total, stored, failed, requests, retries, timeouts, httpErrors, peak, tokens, serverRequests, stalled, aborted, serverStored, receivedAgain, elapsed };
 }
 
 const tempFile = (stdout) => /records in (\S+),/.exec(stdout)?.[1];
@@ -64,6 +64,9 @@ test('a full run on 3,000 records: every record stored once, through retries and
   if (s.failed === 0) assert.equal(s.requests, 30 + s.retries);
   else assert.ok(s.requests >= 15 + s.retries, `requests: ${s.requests}`);
   assert.ok(s.timeouts <= s.retries + s.failed / 200, 'every timeout was retried or gave up');
+  // Each failed attempt is a timeout or an HTTP error (the flaky server answers 500s), and each
+  // was retried or was a batch's last.
+  assert.ok(s.timeouts + s.httpErrors <= s.retries + s.failed / 200, 'every failed attempt was retried or gave up');
   // Ten progress lines when stdout is not a terminal: one per 10 % (the last one is the summary).
   assert.equal((stdout.match(/^progress /gm) ?? []).length, 9);
   assert.equal(existsSync(tempFile(stdout)), false, 'the records file was removed');

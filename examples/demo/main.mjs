@@ -44,7 +44,7 @@ class HttpError extends Error {
   name = 'HttpError';
 }
 
-const stats = { ok: 0, failed: 0, requests: 0, retries: 0, timeouts: 0, peak: 0 };
+const stats = { ok: 0, failed: 0, requests: 0, retries: 0, timeouts: 0, httpErrors: 0, peak: 0 };
 
 // The first Ctrl-C cancels cleanly (below, once the pipeline runs); a second one kills at once.
 let cancelledEarly = false;
@@ -116,8 +116,9 @@ function post(path, body) {
  * unsubscribing aborts the request in flight.
  *
  * failAfter sits inside run(), so the wait for a token does not count against the timeout, and it
- * wraps an Observable that aborts on unsubscribe. (A task factory's signal would not abort here:
- * a task that ends with the TimeoutError has failed, it was not cancelled.)
+ * wraps an Observable that aborts on unsubscribe. A task factory `(signal) => fetch(url, { signal })`
+ * would do as well: its signal aborts when the task fails with the TimeoutError, as when it is
+ * cancelled.
  */
 function call(path, body) {
   let attempt = 0;
@@ -125,7 +126,12 @@ function call(path, body) {
     if (attempt++ > 0) stats.retries++;
     return limiter.run(post(path, body).pipe(failAfter(REQUEST_TIMEOUT_MS)));
   }).pipe(
-    tap({ error: (error) => error instanceof TimeoutError && stats.timeouts++ }),
+    tap({
+      error: (error) => {
+        if (error instanceof TimeoutError) stats.timeouts++;
+        else if (error instanceof HttpError) stats.httpErrors++;
+      },
+    }),
     retry(RETRY),
   );
 }
@@ -223,7 +229,7 @@ async function finish(how) {
     [
       `${title}:`,
       `  items:       ${done} of ${RECORDS} (${stats.ok} stored, ${stats.failed} failed after ${RETRY.attempts} attempts)`,
-      `  requests:    ${stats.requests} (retries: ${stats.retries}, timeouts: ${stats.timeouts})`,
+      `  requests:    ${stats.requests} (retries: ${stats.retries}, timeouts: ${stats.timeouts}, HTTP errors: ${stats.httpErrors})`,
       `  peak concurrency: ${stats.peak} of ${TOKENS} tokens`,
       `  server:      ${server.stats.requests} requests, ${server.stats.stalled} stalled, ${server.stats.aborted} aborted by the client, ${server.stats.stored} records stored, ${server.stats.receivedAgain} received again`,
       `  elapsed:     ${elapsed()} s (plus ${setupSeconds} s to write the file and start the server)`,
