@@ -1,4 +1,4 @@
-import { UnsubscriptionError, defer, from, type Observable, type ObservableInput, type Subscriber } from 'rxjs';
+import { UnsubscriptionError, defer, from, type Observable, type ObservableInput, type Observer } from 'rxjs';
 import type { AsyncSnapshot } from './context';
 import { Fifo } from './fifo';
 import { fromTask } from './fromTask';
@@ -80,7 +80,7 @@ export abstract class BoundedRunner<T, R> {
   protected closed = false;
 
   constructor(
-    private readonly destination: Subscriber<R>,
+    private readonly destination: Observer<R>,
     private readonly config: BoundedConfig<T, R>,
   ) {}
 
