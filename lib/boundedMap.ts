@@ -21,9 +21,12 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  * - **Values.** Every value a task emits is forwarded, as with `mergeMap`; for the usual one-value
  *   task (an HTTP call, a promise) that is its result. `ordered` emits all of a task's values before
  *   any of the next task's: the values of a task ahead of the head are buffered until it is the head.
- * - **Bounded reorder window.** Ordered, a task starts only while fewer than `limit` tasks are
- *   started but not yet fully emitted, so a slow head task holds back at most `limit - 1` others and
- *   memory stays O(limit) tasks. Source values waiting for room are queued (FIFO).
+ * - **Bounded reorder window.** Ordered, a task starts only while fewer than `limit` tasks run and
+ *   fewer than `window` (default `limit`) are started but not yet fully emitted, so memory stays
+ *   O(window) tasks. With the default, a slow head task holds back at most `limit - 1` others,
+ *   which finish and then wait for it: meanwhile fewer than `limit` tasks run (head-of-line
+ *   blocking). A wider `window` lets the others go on: `limit` tasks keep running until `window - 1`
+ *   tasks have started behind the slow head. Source values waiting for room are queued (FIFO).
  * - **Fail fast.** The first error (of a task, of `project`, or of the source) cancels every running
  *   task and the source, in the same frame, then is the output's error. Unsubscribing cancels
  *   everything too.
@@ -46,8 +49,9 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  *
  * @param project - makes the task for a value: `(value, index, signal) => ObservableInput`
  * @param limit - tasks running at once: an integer >= 1, or `Infinity`
- * @param options - `ordered` (default `true`): emit in input order; `limiter`: a `GateLike` each task
- *   also holds while it runs
+ * @param options - `ordered` (default `true`): emit in input order; `window` (ordered: tasks started
+ *   but not yet emitted, an integer `>= limit` or `Infinity`, default `limit`); `limiter`: a
+ *   `GateLike` each task also holds while it runs
  * @throws RangeError or TypeError at call time for a bad `limit`, `project` or `options`
  *
  * @example
@@ -57,6 +61,10 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  *   boundedMap((id, _index, signal) => fetch(`/api/items/${id}`, { signal }).then((r) => r.json()), 4),
  *   takeUntilDestroyed(),
  * ).subscribe((item) => this.items.push(item));
+ *
+ * // Thumbnails in upload order, 4 at a time; one huge image does not stall the other 3 workers
+ * // until up to 32 finished thumbnails are waiting behind it.
+ * files$.pipe(boundedMap((file) => makeThumbnail(file), 4, { window: 32 })).subscribe(show);
  * ```
  */
 export function boundedMap<T, R>(

@@ -5,7 +5,7 @@ import { fromTask } from './fromTask';
 import { reportUnhandled } from './report';
 import { RunningSet, RunningTask } from './runningSet';
 import type { BoundedMapOptions, GateLike } from './types';
-import { checkBoolean, checkCount, checkFunction, checkGate, checkObject } from './validate';
+import { checkBoolean, checkCount, checkFunction, checkGate, checkObject, fail } from './validate';
 
 /** @internal */
 export type Project<T, R> = (value: T, index: number, signal: AbortSignal) => ObservableInput<R>;
@@ -20,6 +20,8 @@ export interface BoundedConfig<T, R> {
   readonly wantsSignal: boolean;
   readonly limit: number;
   readonly ordered: boolean;
+  /** Ordered: tasks started and not yet emitted, at most; `>= limit`. */
+  readonly window: number;
   readonly limiter: GateLike | undefined;
 }
 
@@ -33,9 +35,27 @@ export function boundedConfig<T, R>(
   checkFunction(where, 'project', project);
   checkCount(where, 'limit', limit, 1, true);
   checkObject(where, 'options', options);
-  const { ordered = true, limiter } = options;
+  const { ordered = true, window = limit, limiter } = options;
   if (limiter !== undefined) checkGate(where, 'options.limiter', limiter);
-  return { project, wantsSignal: project.length === 0 || project.length > 2, limit, ordered: checkBoolean(where, 'options.ordered', ordered), limiter };
+  return {
+    project,
+    wantsSignal: project.length === 0 || project.length > 2,
+    limit,
+    ordered: checkBoolean(where, 'options.ordered', ordered),
+    window: checkWindow(where, window, limit),
+    limiter,
+  };
+}
+
+/**
+ * A window narrower than `limit` would only lower the limit: refused, like any value that does
+ * not mean what it says. Checked with `ordered: false` too, where it always holds (nothing waits
+ * to be emitted in order), so that flipping `ordered` never turns a call into one that throws.
+ */
+function checkWindow(where: string, window: unknown, limit: number): number {
+  if (limit !== Infinity) return checkCount(where, 'options.window', window, limit, true);
+  if (window !== Infinity) fail(typeof window === 'number' ? RangeError : TypeError, where, 'options.window', 'Infinity when limit is Infinity', window);
+  return Infinity;
 }
 
 /** One started task: the single subscriber object it costs. @internal */
@@ -172,11 +192,13 @@ export abstract class BoundedRunner<T, R> {
   }
 
   /**
-   * Ordered, a task that finished but waits to be emitted still holds its slot: that is what
-   * bounds the reorder window (and its buffered values) to `limit` tasks.
+   * Fewer than `limit` tasks run and, ordered, fewer than `window` are started but not emitted: a
+   * task that finished but waits to be emitted holds no slot of `limit` but one of `window`, which
+   * bounds the values held for order to `window` tasks' worth.
    */
   private hasRoom(): boolean {
-    return (this.config.ordered ? this.window.length : this.tasks.size) < this.config.limit;
+    const { config } = this;
+    return this.tasks.size < config.limit && (!config.ordered || this.window.length < config.window);
   }
 
   private task(value: T, index: number): Observable<R> {

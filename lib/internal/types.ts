@@ -94,6 +94,14 @@ export interface Gate extends GateLike {
 export interface BoundedMapOptions {
   /** Emit results in input order (default `true`); `false`: as they come. */
   ordered?: boolean | undefined;
+  /**
+   * Ordered: how many tasks may be started and not yet emitted, an integer `>= limit` or `Infinity`
+   * (default `limit`). The values a finished task holds while an earlier one still runs count here,
+   * not against `limit`: a wider window keeps `limit` tasks running past one slow task, at the cost
+   * of holding up to `window` tasks' values. Memory is O(window). With `ordered: false` it is
+   * checked but has nothing to bound: no value ever waits for order.
+   */
+  window?: number | undefined;
   /** A gate each task also holds while it runs, shared with whatever else uses it. */
   limiter?: GateLike | undefined;
 }
