@@ -30,6 +30,13 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  * - **Fail fast.** The first error (of a task, of `project`, or of the source) cancels every running
  *   task and the source, in the same frame, then is the output's error. Unsubscribing cancels
  *   everything too.
+ * - **`returnErrors: true`.** A task that fails (its `limiter` failing included) gives its error as
+ *   a value instead, in its place (ordered: where its result would have been), and nothing is
+ *   cancelled: a task that emitted values and then failed gives those values, then its error. As
+ *   with `gather`, the error object itself stands in for a result, so the output's type does not
+ *   show it: tell them apart with `instanceof`. A `project` that throws (or returns something that
+ *   is not an ObservableInput) and a failing source are bugs, not results: still the output's
+ *   error, failing fast.
  * - **Cancellation signal.** `project(value, index, signal)`: `signal` aborts (with an `AbortError`,
  *   see `isCancelled`) when that task is cancelled or fails, never once it completed. An AbortSignal costs
  *   microseconds in Node, so none is made for a `project` that declares exactly one or two
@@ -51,7 +58,8 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  * @param limit - tasks running at once: an integer >= 1, or `Infinity`
  * @param options - `ordered` (default `true`): emit in input order; `window` (ordered: tasks started
  *   but not yet emitted, an integer `>= limit` or `Infinity`, default `limit`); `limiter`: a
- *   `GateLike` each task also holds while it runs
+ *   `GateLike` each task also holds while it runs; `returnErrors` (default `false`): a failed task's
+ *   error is a value in its place
  * @throws RangeError or TypeError at call time for a bad `limit`, `project` or `options`
  *
  * @example
@@ -65,6 +73,11 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  * // Thumbnails in upload order, 4 at a time; one huge image does not stall the other 3 workers
  * // until up to 32 finished thumbnails are waiting behind it.
  * files$.pipe(boundedMap((file) => makeThumbnail(file), 4, { window: 32 })).subscribe(show);
+ *
+ * // Check every link, 8 at a time; a dead one is reported in its place, the others go on.
+ * links$.pipe(
+ *   boundedMap((url, _i, signal) => fetch(url, { method: 'HEAD', signal }).then((r) => r.status), 8, { returnErrors: true }),
+ * ).subscribe((status: unknown) => report(status instanceof Error ? `dead: ${status.message}` : status));
  * ```
  */
 export function boundedMap<T, R>(

@@ -18,8 +18,8 @@ import { checkIterable } from './internal/validate';
  * ordered: false:                   -B-AC|        c is read at frame 2, when b is done
  * ```
  *
- * Everything `boundedMap` says holds (values, ordering and its bounded window, fail fast, `limiter`,
- * the cancellation signal, the deadline). In addition:
+ * Everything `boundedMap` says holds (values, ordering and its bounded `window`, fail fast or
+ * `returnErrors`, `limiter`, the cancellation signal, the deadline). In addition:
  * - **Reading.** The iterator is obtained at subscription (each subscription reads afresh) and
  *   `next()` is called only when a task can start, so at most `limit` items are read and not yet
  *   emitted, plus the one being read. An async iterator never has more than one `next()` in flight.
@@ -37,7 +37,7 @@ import { checkIterable } from './internal/validate';
  * @param input - an `Iterable` or an `AsyncIterable` (a generator, a `readline` interface, a stream...)
  * @param project - makes the task for an item: `(item, index, signal) => ObservableInput`
  * @param limit - tasks running at once: an integer >= 1, or `Infinity`
- * @param options - `ordered` (default `true`) and `limiter`, as for `boundedMap`
+ * @param options - `ordered` (default `true`), `window`, `limiter` and `returnErrors`, as for `boundedMap`
  * @throws RangeError or TypeError at call time for a bad argument
  *
  * @example

@@ -413,4 +413,106 @@ describe('boundedMap (marbles)', () => {
       expect([...emittedAt].sort((a, b) => a - b)).toEqual(emittedAt);
     });
   });
+
+  describe('returnErrors', () => {
+    it('ordered: a failed task gives its error as a value in its place; nothing is cancelled', () => {
+      testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const failure = new Error('b failed');
+        const source = hot('(abc)--d|');
+        const a = cold('---A|');
+        const b = cold('-#', undefined, failure);
+        const c = cold('--C|');
+        const d = cold('-D|');
+        const tasks: Record<string, Observable<string>> = { a, b, c, d };
+        // b fails at 1 and c is done at 3, both held behind a; a is done at 4 and lets them out in
+        // input order, the error in b's place.
+        expectObservable(source.pipe(boundedMap((v) => tasks[v]!, 3, { returnErrors: true }))).toBe('---A(EC)D|', { A: 'A', C: 'C', D: 'D', E: failure });
+        expectSubscriptions(a.subscriptions).toBe('^---!');
+        expectSubscriptions(b.subscriptions).toBe('^!');
+        expectSubscriptions(c.subscriptions).toBe('^--!');
+        expectSubscriptions(d.subscriptions).toBe('-------^-!');
+        expectSubscriptions(source.subscriptions).toBe('^-------!');
+      });
+    });
+
+    it('ordered: false: the error comes out when the task fails, and its slot goes to the next task', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const failure = new Error('b failed');
+        const a = cold('---A|');
+        const b = cold('-#', undefined, failure);
+        const c = cold('-C|');
+        const tasks: Record<string, Observable<string>> = { a, b, c };
+        expectObservable(cold('(abc|)').pipe(boundedMap((v) => tasks[v]!, 2, { ordered: false, returnErrors: true }))).toBe('-ECA|', { A: 'A', C: 'C', E: failure });
+        expectSubscriptions(c.subscriptions).toBe('-^-!');
+      });
+    });
+
+    it('a task that emitted values and then failed gives those values, then its error (ordered: all of it in its place)', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const failure = new Error('a failed');
+        const tasks: Record<string, Observable<string>> = { a: cold('x---y---#', undefined, failure), b: cold('p|') };
+        const values = { x: 'x', y: 'y', p: 'p', E: failure };
+        expectObservable(cold('(ab|)').pipe(boundedMap((v) => tasks[v]!, 2, { returnErrors: true }))).toBe('x---y---(Ep|)', values);
+        expectObservable(cold('(ab|)').pipe(boundedMap((v) => tasks[v]!, 2, { ordered: false, returnErrors: true }))).toBe('(xp)y---(E|)', values);
+      });
+    });
+
+    it('a project that throws is still the output error and cancels the running tasks, whether project runs at once, given a signal, or behind a limiter', () => {
+      testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const failure = new Error('bad b');
+        const source = hot('-a-b--|');
+        const a = cold('----------A|');
+        const make = (v: string): Observable<string> => {
+          if (v === 'b') throw failure;
+          return a;
+        };
+        const limiter = new CapacityLimiter(5);
+        expectObservable(source.pipe(boundedMap(make, 2, { returnErrors: true }))).toBe('---#', undefined, failure);
+        expectObservable(source.pipe(boundedMap((v: string, _i: number, _signal: AbortSignal) => make(v), 2, { returnErrors: true }))).toBe('---#', undefined, failure);
+        expectObservable(source.pipe(boundedMap(make, 2, { returnErrors: true, limiter }))).toBe('---#', undefined, failure);
+        expectSubscriptions(a.subscriptions).toBe(['-^-!', '-^-!', '-^-!']);
+      });
+    });
+
+    it('a project that returns something that is not an ObservableInput is still the output error, given a signal or behind a limiter', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const limiter = new CapacityLimiter(5);
+        const bad = (): Observable<string> => 42 as unknown as Observable<string>;
+        for (const output of [
+          cold('-a|').pipe(boundedMap((_v: string, _i: number, _signal: AbortSignal) => bad(), 2, { returnErrors: true })),
+          cold('-a|').pipe(boundedMap(() => bad(), 2, { returnErrors: true })),
+          cold('-a|').pipe(boundedMap((_v: string) => bad(), 2, { returnErrors: true, limiter })),
+          // A string from a project given a signal is refused, as a task factory's would be.
+          cold('-a|').pipe(boundedMap((_v: string, _i: number, _signal: AbortSignal) => 'abc' as string, 2, { returnErrors: true })),
+        ]) {
+          expectObservable(output).toBe('-#', undefined, expect.any(TypeError));
+        }
+      });
+    });
+
+    it('an error of the source is still the output error and cancels the running tasks', () => {
+      testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const source = hot('-a--#', undefined, 'source failed');
+        const a = cold('----------A|');
+        expectObservable(source.pipe(boundedMap(() => a, 2, { returnErrors: true }))).toBe('----#', undefined, 'source failed');
+        expectSubscriptions(a.subscriptions).toBe('-^--!');
+      });
+    });
+
+    it('the signal of a failed task aborts; those of the others do not', () => {
+      testScheduler().run(({ cold, expectObservable, flush }) => {
+        const signals: AbortSignal[] = [];
+        const tasks: Record<string, Observable<string>> = { a: cold('---A|'), b: cold('-#', undefined, 'b failed') };
+        const output = cold('(ab|)').pipe(
+          boundedMap((v: string, _i: number, signal: AbortSignal) => {
+            signals.push(signal);
+            return tasks[v]!;
+          }, 2, { returnErrors: true }),
+        );
+        expectObservable(output).toBe('---A(E|)', { A: 'A', E: 'b failed' });
+        flush();
+        expect(signals.map((s) => s.aborted)).toEqual([false, true]);
+      });
+    });
+  });
 });

@@ -128,6 +128,7 @@ const rows: Row[] = [
   ['boundedMap(project, limit, { window })', 'finite with limit Infinity', () => boundedMap(project, Infinity, { window: 100 }), RangeError, 'boundedMap: options.window must be Infinity when limit is Infinity, received 100'],
   ['boundedMap(project, limit, { window })', "'8'", () => boundedMap(project, 2, { window: any('8') }), TypeError, 'boundedMap: options.window must be an integer >= 2 or Infinity, received "8"'],
   ['boundedMap(project, limit, { window })', "'8' with limit Infinity", () => boundedMap(project, Infinity, { window: any('8') }), TypeError, 'boundedMap: options.window must be Infinity when limit is Infinity, received "8"'],
+  ['boundedMap(project, limit, options)', 'options.returnErrors 1', () => boundedMap(project, 2, { returnErrors: any(1) }), TypeError, 'boundedMap: options.returnErrors must be a boolean, received 1'],
   ['boundedMapFrom(input, project, limit)', 'input 42', () => boundedMapFrom(any(42), project, 2), TypeError, 'boundedMapFrom: input must be an iterable or an async iterable, received 42'],
   ['boundedMapFrom(input, project, limit)', 'input {}', () => boundedMapFrom(any({}), project, 2), TypeError, 'boundedMapFrom: input must be an iterable or an async iterable, received an object'],
   ['boundedMapFrom(input, project, limit)', 'input undefined', () => boundedMapFrom(any(undefined), project, 2), TypeError, 'boundedMapFrom: input must be an iterable or an async iterable, received undefined'],
@@ -136,6 +137,7 @@ const rows: Row[] = [
   ['boundedMapFrom(input, project, limit)', 'project not a function', () => boundedMapFrom([1], any('p'), 1), TypeError, 'boundedMapFrom: project must be a function, received "p"'],
   ['boundedMapFrom(input, project, limit, options)', 'options.ordered 0', () => boundedMapFrom([1], project, 2, { ordered: any(0) }), TypeError, 'boundedMapFrom: options.ordered must be a boolean, received 0'],
   ['boundedMapFrom(input, project, limit, { window })', 'below limit', () => boundedMapFrom([1], project, 3, { window: 2 }), RangeError, 'boundedMapFrom: options.window must be an integer >= 3 or Infinity, received 2'],
+  ['boundedMapFrom(input, project, limit, options)', "options.returnErrors 'yes'", () => boundedMapFrom([1], project, 2, { returnErrors: any('yes') }), TypeError, 'boundedMapFrom: options.returnErrors must be a boolean, received "yes"'],
   // asCompleted
   ['asCompleted({ limit })', '0', () => asCompleted({ limit: 0 }), RangeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received 0'],
   ['asCompleted({ limit })', '-1', () => asCompleted({ limit: -1 }), RangeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received -1'],
@@ -189,7 +191,7 @@ describe('bad input: every public function throws at call time with the document
       failAfter(-1), failAfter(Infinity), moveOnAt(-Infinity), boundedMap(project, Infinity, {}), boundedMapFrom(new Set([1]), project, 1),
       asCompleted({}), asCompleted({ limit: 1, returnErrors: false }), asCompleted({ limit: Infinity }), retry(options), retry(), retry({ jitter: 1 }),
       boundedMap(project, 1, { ordered: false, limiter: undefined }), boundedMap(project, 2, { window: 2 }), boundedMap(project, 2, { window: Infinity }),
-      boundedMap(project, Infinity, { window: Infinity }), boundedMap(project, 2, { ordered: false, window: 64 }), boundedMapFrom([1], project, 2, { window: undefined }), gather({ returnErrors: true }), new Semaphore(1, { maxValue: undefined }),
+      boundedMap(project, Infinity, { window: Infinity }), boundedMap(project, 2, { ordered: false, window: 64 }), boundedMapFrom([1], project, 2, { window: undefined, returnErrors: true }), boundedMap(project, 2, { returnErrors: false }), gather({ returnErrors: true }), new Semaphore(1, { maxValue: undefined }),
       withPermit(new Lock()), withPermit({ run: (work) => new Lock().run(work) } as Gate, 1), new Lock().acquireAsync({}),
       // A real or duck-typed scheduler, an empty options object, an undefined field.
       failAfter(10, { scheduler: new TestScheduler(() => undefined) }), moveOnAt(10, { scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),

@@ -23,6 +23,8 @@ export interface BoundedConfig<T, R> {
   /** Ordered: tasks started and not yet emitted, at most; `>= limit`. */
   readonly window: number;
   readonly limiter: GateLike | undefined;
+  /** A task's failure is a value in its place, not the output's error. */
+  readonly returnErrors: boolean;
 }
 
 /** Checks the arguments both operators share, at call time. @internal */
@@ -35,7 +37,7 @@ export function boundedConfig<T, R>(
   checkFunction(where, 'project', project);
   checkCount(where, 'limit', limit, 1, true);
   checkObject(where, 'options', options);
-  const { ordered = true, window = limit, limiter } = options;
+  const { ordered = true, window = limit, limiter, returnErrors = false } = options;
   if (limiter !== undefined) checkGate(where, 'options.limiter', limiter);
   return {
     project,
@@ -44,6 +46,7 @@ export function boundedConfig<T, R>(
     ordered: checkBoolean(where, 'options.ordered', ordered),
     window: checkWindow(where, window, limit),
     limiter,
+    returnErrors: checkBoolean(where, 'options.returnErrors', returnErrors),
   };
 }
 
@@ -63,6 +66,12 @@ export class MappedTask<T, R> extends RunningTask<R> {
   /** Values held back while an earlier task of an ordered window still runs. */
   buffer: R[] | null = null;
   done = false;
+  /**
+   * `project` is being called for this task, or what it returned was refused: set only where
+   * `project` runs inside the task's subscription (behind a limiter, or given a signal), so that
+   * its failure is told from the task's own.
+   */
+  projecting = false;
 
   constructor(private readonly runner: BoundedRunner<T, R>) {
     super();
@@ -73,12 +82,22 @@ export class MappedTask<T, R> extends RunningTask<R> {
   }
 
   protected onError(error: unknown): void {
-    this.runner.fail(error);
+    this.runner.taskFailed(this, error);
   }
 
   protected onComplete(): void {
     this.runner.taskEnded(this);
   }
+}
+
+/** What `project` returned, as the Observable to run; the task stays marked when it is refused. */
+function projected<R>(task: MappedTask<unknown, R>, input: ObservableInput<R>): ObservableInput<R> & object {
+  // A string is refused by fromTask (a factory's result) or runs as characters (behind defer), as
+  // it always did; only `from` refusing anything else is decided here.
+  if (typeof input === 'string') return input as ObservableInput<R> & object;
+  const output = from(input);
+  task.projecting = false;
+  return output;
 }
 
 /**
@@ -147,7 +166,7 @@ export abstract class BoundedRunner<T, R> {
     const index = this.index++;
     let work: Observable<R>;
     try {
-      work = this.task(value, index);
+      work = this.task(task, value, index);
     } catch (error) {
       this.fail(error);
       return;
@@ -160,6 +179,20 @@ export abstract class BoundedRunner<T, R> {
   emit(task: MappedTask<T, R>, value: R): void {
     if (!this.config.ordered || (task.buffer === null && this.window.peek() === task)) this.destination.next(value);
     else (task.buffer ??= []).push(value);
+  }
+
+  /**
+   * Under `returnErrors` a task's error takes its place among the values (after any it emitted)
+   * and the task ends like one that completed; a `project` that threw still fails the output.
+   * @internal
+   */
+  taskFailed(task: MappedTask<T, R>, error: unknown): void {
+    if (!this.config.returnErrors || task.projecting) {
+      this.fail(error);
+      return;
+    }
+    this.emit(task, error as R);
+    this.taskEnded(task);
   }
 
   /** @internal */
@@ -201,17 +234,27 @@ export abstract class BoundedRunner<T, R> {
     return this.tasks.size < config.limit && (!config.ordered || this.window.length < config.window);
   }
 
-  private task(value: T, index: number): Observable<R> {
+  private task(task: MappedTask<T, R>, value: T, index: number): Observable<R> {
     const { project, limiter } = this.config;
     // Making an AbortSignal costs microseconds in Node, more than the rest of a task: only a
     // project that declares the parameter gets one (through fromTask, which aborts it on cancel).
     if (this.config.wantsSignal) {
-      const work = (signal: AbortSignal): ObservableInput<R> & object => project(value, index, signal) as ObservableInput<R> & object;
+      const work = (signal: AbortSignal): ObservableInput<R> & object => {
+        task.projecting = true;
+        return projected(task, project(value, index, signal));
+      };
       return limiter === undefined ? fromTask(work, 'boundedMap') : limiter.run(work);
     }
     const call = project as unknown as (value: T, index: number) => ObservableInput<R>;
+    // Here `project` runs before the task is subscribed: what it throws, start() catches.
+    if (limiter === undefined) return from(call(value, index));
     // Behind a limiter the project runs once the permit is granted, not while the task waits.
-    return limiter === undefined ? from(call(value, index)) : limiter.run(defer(() => call(value, index)));
+    return limiter.run(
+      defer(() => {
+        task.projecting = true;
+        return projected(task, call(value, index));
+      }),
+    );
   }
 
   /** Ordered mode: emits what the head task buffered and moves past every finished head. */

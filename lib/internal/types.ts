@@ -104,4 +104,11 @@ export interface BoundedMapOptions {
   window?: number | undefined;
   /** A gate each task also holds while it runs, shared with whatever else uses it. */
   limiter?: GateLike | undefined;
+  /**
+   * A task that fails gives its error as a value, in its place (in order when `ordered`), after
+   * any values it emitted, and nothing is cancelled; default `false` (fail fast). As with
+   * `gather`'s option, the error object itself takes the place of a result: tell them apart with
+   * `instanceof`. A `project` that throws, a failing source or input, is still the output's error.
+   */
+  returnErrors?: boolean | undefined;
 }
