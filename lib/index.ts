@@ -23,6 +23,7 @@ export { race } from './race';
 export { asCompleted, type AsCompletedOptions } from './asCompleted';
 export { boundedMap } from './boundedMap';
 export { boundedMapFrom } from './boundedMapFrom';
+export { boundedMapIterable } from './boundedMapIterable';
 export type { BoundedMapOptions } from './internal/types';
 export { retry, type RetryOptions } from './retry';
 // Errors

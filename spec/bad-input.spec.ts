@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { NEVER, asyncScheduler } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, boundedMap, boundedMapFrom, failAfter, failAt, moveOnAfter, moveOnAt, retry, taskGroup,
+  CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, boundedMap, boundedMapFrom, boundedMapIterable, failAfter, failAt, moveOnAfter, moveOnAt, retry, taskGroup,
   withPermit, type Gate, type RetryOptions, type TaskGroup,
 } from 'rxjs-concurrency';
 
@@ -137,6 +137,15 @@ const rows: Row[] = [
   ['boundedMapFrom(input, project, limit)', 'project not a function', () => boundedMapFrom([1], any('p'), 1), TypeError, 'boundedMapFrom: project must be a function, received "p"'],
   ['boundedMapFrom(input, project, limit, options)', 'options.ordered 0', () => boundedMapFrom([1], project, 2, { ordered: any(0) }), TypeError, 'boundedMapFrom: options.ordered must be a boolean, received 0'],
   ['boundedMapFrom(input, project, limit, { window })', 'below limit', () => boundedMapFrom([1], project, 3, { window: 2 }), RangeError, 'boundedMapFrom: options.window must be an integer >= 3 or Infinity, received 2'],
+  ['boundedMapIterable(input, project, limit)', 'input 42', () => boundedMapIterable(any(42), project, 2), TypeError, 'boundedMapIterable: input must be an iterable or an async iterable, received 42'],
+  ['boundedMapIterable(input, project, limit)', 'input null', () => boundedMapIterable(any(null), project, 2), TypeError, 'boundedMapIterable: input must be an iterable or an async iterable, received null'],
+  ['boundedMapIterable(input, project, limit)', 'project not a function', () => boundedMapIterable([1], any(undefined), 2), TypeError, 'boundedMapIterable: project must be a function, received undefined'],
+  ['boundedMapIterable(input, project, limit)', 'limit 0', () => boundedMapIterable([1], project, 0), RangeError, 'boundedMapIterable: limit must be an integer >= 1 or Infinity, received 0'],
+  ['boundedMapIterable(input, project, limit)', 'limit NaN', () => boundedMapIterable([1], project, NaN), RangeError, 'boundedMapIterable: limit must be an integer >= 1 or Infinity, received NaN'],
+  ['boundedMapIterable(input, project, limit, options)', 'options null', () => boundedMapIterable([1], project, 2, any(null)), TypeError, 'boundedMapIterable: options must be an object, received null'],
+  ['boundedMapIterable(input, project, limit, { window })', 'below limit', () => boundedMapIterable([1], project, 4, { window: 3 }), RangeError, 'boundedMapIterable: options.window must be an integer >= 4 or Infinity, received 3'],
+  ['boundedMapIterable(input, project, limit, options)', 'options.returnErrors null', () => boundedMapIterable([1], project, 2, { returnErrors: any(null) }), TypeError, 'boundedMapIterable: options.returnErrors must be a boolean, received null'],
+  ['boundedMapIterable(input, project, limit, options)', 'options.limiter {}', () => boundedMapIterable([1], project, 2, { limiter: any({}) }), TypeError, 'boundedMapIterable: options.limiter must be a Gate (with run()), received an object'],
   ['boundedMapFrom(input, project, limit, options)', "options.returnErrors 'yes'", () => boundedMapFrom([1], project, 2, { returnErrors: any('yes') }), TypeError, 'boundedMapFrom: options.returnErrors must be a boolean, received "yes"'],
   // asCompleted
   ['asCompleted({ limit })', '0', () => asCompleted({ limit: 0 }), RangeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received 0'],
@@ -191,7 +200,7 @@ describe('bad input: every public function throws at call time with the document
       failAfter(-1), failAfter(Infinity), moveOnAt(-Infinity), boundedMap(project, Infinity, {}), boundedMapFrom(new Set([1]), project, 1),
       asCompleted({}), asCompleted({ limit: 1, returnErrors: false }), asCompleted({ limit: Infinity }), retry(options), retry(), retry({ jitter: 1 }),
       boundedMap(project, 1, { ordered: false, limiter: undefined }), boundedMap(project, 2, { window: 2 }), boundedMap(project, 2, { window: Infinity }),
-      boundedMap(project, Infinity, { window: Infinity }), boundedMap(project, 2, { ordered: false, window: 64 }), boundedMapFrom([1], project, 2, { window: undefined, returnErrors: true }), boundedMap(project, 2, { returnErrors: false }), gather({ returnErrors: true }), new Semaphore(1, { maxValue: undefined }),
+      boundedMap(project, Infinity, { window: Infinity }), boundedMap(project, 2, { ordered: false, window: 64 }), boundedMapFrom([1], project, 2, { window: undefined, returnErrors: true }), boundedMap(project, 2, { returnErrors: false }), boundedMapIterable(new Set([1]), project, Infinity, { window: Infinity, ordered: false }), gather({ returnErrors: true }), new Semaphore(1, { maxValue: undefined }),
       withPermit(new Lock()), withPermit({ run: (work) => new Lock().run(work) } as Gate, 1), new Lock().acquireAsync({}),
       // A real or duck-typed scheduler, an empty options object, an undefined field.
       failAfter(10, { scheduler: new TestScheduler(() => undefined) }), moveOnAt(10, { scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),

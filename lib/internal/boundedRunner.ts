@@ -101,8 +101,10 @@ function projected<R>(task: MappedTask<unknown, R>, input: ObservableInput<R>): 
 }
 
 /**
- * The engine of `boundedMap` (input pushed by a source) and `boundedMapFrom` (input pulled from an
- * iterator); a subclass only says how the next input is obtained. Its tasks are a `RunningSet`.
+ * The engine of `boundedMap` (input pushed by a source), `boundedMapFrom` (input pulled from an
+ * iterator) and `boundedMapIterable` (the same, its results pulled by a reader); a subclass only
+ * says how the next input is obtained, the destination where results go. Its tasks are a
+ * `RunningSet`.
  *
  * Tasks start in a loop (`pump`), never by recursion: a task that completes synchronously while the
  * loop runs only frees its slot, and the loop starts the next one, so a million synchronous tasks
@@ -117,6 +119,12 @@ export abstract class BoundedRunner<T, R> {
   private index = 0;
   private pumping = false;
   protected closed = false;
+  /**
+   * Results the destination holds and its reader has not read yet: only a pulled destination
+   * (`boundedMapIterable`'s) holds any. Each counts against `limit` (and `window`) like a task, so a
+   * slow reader holds back new tasks, and through them the reading of input.
+   */
+  unread = 0;
 
   constructor(
     private readonly destination: Observer<R>,
@@ -140,6 +148,12 @@ export abstract class BoundedRunner<T, R> {
   /** Tasks will start in the async context of this call, wherever they are started from. */
   keepContext(): void {
     this.tasks.context.hold();
+  }
+
+  /** The reader took one of the `unread` results: there may be room for a task. */
+  consumed(): void {
+    this.unread--;
+    this.pump();
   }
 
   /** Starts tasks while there is room and input, then completes if everything is done. */
@@ -225,13 +239,13 @@ export abstract class BoundedRunner<T, R> {
   }
 
   /**
-   * Fewer than `limit` tasks run and, ordered, fewer than `window` are started but not emitted: a
-   * task that finished but waits to be emitted holds no slot of `limit` but one of `window`, which
-   * bounds the values held for order to `window` tasks' worth.
+   * Fewer than `limit` tasks run and, ordered, fewer than `window` are started but not emitted
+   * (unread results counting as both): a task that finished but waits to be emitted holds no slot
+   * of `limit` but one of `window`, which bounds the values held for order to `window` tasks' worth.
    */
   private hasRoom(): boolean {
-    const { config } = this;
-    return this.tasks.size < config.limit && (!config.ordered || this.window.length < config.window);
+    const { config, unread } = this;
+    return this.tasks.size + unread < config.limit && (!config.ordered || this.window.length + unread < config.window);
   }
 
   private task(task: MappedTask<T, R>, value: T, index: number): Observable<R> {
