@@ -10,8 +10,10 @@ import { checkBoolean, checkCount, checkFunction, checkGate, checkObject, fail }
 /** @internal */
 export type Project<T, R> = (value: T, index: number, signal: AbortSignal) => ObservableInput<R>;
 
-/** The validated arguments of `boundedMap` and `boundedMapFrom`. @internal */
+/** The validated arguments of `boundedMap`, `boundedMapFrom` and `boundedMapIterable`. @internal */
 export interface BoundedConfig<T, R> {
+  /** The operator's name, for the errors of what `project` returns. */
+  readonly where: string;
   readonly project: Project<T, R>;
   /**
    * `project` may read the signal: it declares three parameters, or it declares none (a wrapper
@@ -27,7 +29,7 @@ export interface BoundedConfig<T, R> {
   readonly returnErrors: boolean;
 }
 
-/** Checks the arguments both operators share, at call time. @internal */
+/** Checks the arguments the three share, at call time. @internal */
 export function boundedConfig<T, R>(
   where: string,
   project: Project<T, R>,
@@ -40,6 +42,7 @@ export function boundedConfig<T, R>(
   const { ordered = true, window = limit, limiter, returnErrors = false } = options;
   if (limiter !== undefined) checkGate(where, 'options.limiter', limiter);
   return {
+    where,
     project,
     wantsSignal: project.length === 0 || project.length > 2,
     limit,
@@ -257,7 +260,7 @@ export abstract class BoundedRunner<T, R> {
         task.projecting = true;
         return projected(task, project(value, index, signal));
       };
-      return limiter === undefined ? fromTask(work, 'boundedMap') : limiter.run(work);
+      return limiter === undefined ? fromTask(work, this.config.where) : limiter.run(work);
     }
     const call = project as unknown as (value: T, index: number) => ObservableInput<R>;
     // Here `project` runs before the task is subscribed: what it throws, start() catches.
