@@ -21,8 +21,9 @@ import { checkIterable } from './internal/validate';
  * Everything `boundedMap` says holds (values, ordering and its bounded `window`, fail fast or
  * `returnErrors`, `limiter`, the cancellation signal, the deadline). In addition:
  * - **Reading.** The iterator is obtained at subscription (each subscription reads afresh) and
- *   `next()` is called only when a task can start, so at most `limit` items are read and not yet
- *   emitted, plus the one being read. An async iterator never has more than one `next()` in flight.
+ *   `next()` is called only when a task can start, so at most `limit` items (ordered: `window`,
+ *   by default `limit`) are read and not yet emitted, plus the one being read. An async iterator
+ *   never has more than one `next()` in flight.
  * - **Stopping.** Unsubscribing, or an error, stops reading and calls the iterator's `return()` (a
  *   generator's `finally` runs); when a `next()` is in flight, `return()` is called once it settles
  *   and the item it brings is dropped. A rejection of that late `return()` has no one left to go to:
