@@ -21,12 +21,22 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  * - **Values.** Every value a task emits is forwarded, as with `mergeMap`; for the usual one-value
  *   task (an HTTP call, a promise) that is its result. `ordered` emits all of a task's values before
  *   any of the next task's: the values of a task ahead of the head are buffered until it is the head.
- * - **Bounded reorder window.** Ordered, a task starts only while fewer than `limit` tasks are
- *   started but not yet fully emitted, so a slow head task holds back at most `limit - 1` others and
- *   memory stays O(limit) tasks. Source values waiting for room are queued (FIFO).
+ * - **Bounded reorder window.** Ordered, a task starts only while fewer than `limit` tasks run and
+ *   fewer than `window` (default `limit`) are started but not yet fully emitted, so memory stays
+ *   O(window) tasks. With the default, a slow head task holds back at most `limit - 1` others,
+ *   which finish and then wait for it: meanwhile fewer than `limit` tasks run (head-of-line
+ *   blocking). A wider `window` lets the others go on: `limit` tasks keep running until `window - 1`
+ *   tasks have started behind the slow head. Source values waiting for room are queued (FIFO).
  * - **Fail fast.** The first error (of a task, of `project`, or of the source) cancels every running
  *   task and the source, in the same frame, then is the output's error. Unsubscribing cancels
  *   everything too.
+ * - **`returnErrors: true`.** A task that fails (its `limiter` failing included) gives its error as
+ *   a value instead, in its place (ordered: where its result would have been), and nothing is
+ *   cancelled: a task that emitted values and then failed gives those values, then its error. As
+ *   with `gather`, the error object itself stands in for a result, so the output's type does not
+ *   show it: tell them apart with `instanceof`. A `project` that throws (or returns something that
+ *   is not an ObservableInput) and a failing source are bugs, not results: still the output's
+ *   error, failing fast.
  * - **Cancellation signal.** `project(value, index, signal)`: `signal` aborts (with an `AbortError`,
  *   see `isCancelled`) when that task is cancelled or fails, never once it completed. An AbortSignal costs
  *   microseconds in Node, so none is made for a `project` that declares exactly one or two
@@ -46,8 +56,10 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  *
  * @param project - makes the task for a value: `(value, index, signal) => ObservableInput`
  * @param limit - tasks running at once: an integer >= 1, or `Infinity`
- * @param options - `ordered` (default `true`): emit in input order; `limiter`: a `GateLike` each task
- *   also holds while it runs
+ * @param options - `ordered` (default `true`): emit in input order; `window` (ordered: tasks started
+ *   but not yet emitted, an integer `>= limit` or `Infinity`, default `limit`); `limiter`: a
+ *   `GateLike` each task also holds while it runs; `returnErrors` (default `false`): a failed task's
+ *   error is a value in its place
  * @throws RangeError or TypeError at call time for a bad `limit`, `project` or `options`
  *
  * @example
@@ -57,6 +69,15 @@ import { InnerSubscriber } from './internal/innerSubscriber';
  *   boundedMap((id, _index, signal) => fetch(`/api/items/${id}`, { signal }).then((r) => r.json()), 4),
  *   takeUntilDestroyed(),
  * ).subscribe((item) => this.items.push(item));
+ *
+ * // Thumbnails in upload order, 4 at a time; one huge image does not stall the other 3 workers
+ * // until up to 32 finished thumbnails are waiting behind it.
+ * files$.pipe(boundedMap((file) => makeThumbnail(file), 4, { window: 32 })).subscribe(show);
+ *
+ * // Check every link, 8 at a time; a dead one is reported in its place, the others go on.
+ * links$.pipe(
+ *   boundedMap((url, _i, signal) => fetch(url, { method: 'HEAD', signal }).then((r) => r.status), 8, { returnErrors: true }),
+ * ).subscribe((status: unknown) => report(status instanceof Error ? `dead: ${status.message}` : status));
  * ```
  */
 export function boundedMap<T, R>(

@@ -1,7 +1,7 @@
-import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
+import { Observable, type ObservableInput } from 'rxjs';
 import type { BoundedMapOptions } from './internal/types';
-import { BoundedRunner, boundedConfig, type BoundedConfig } from './internal/boundedRunner';
-import { reportUnhandled } from './internal/report';
+import { boundedConfig } from './internal/boundedRunner';
+import { iteratorRunner } from './internal/iteratorRunner';
 import { checkIterable } from './internal/validate';
 
 /**
@@ -18,11 +18,12 @@ import { checkIterable } from './internal/validate';
  * ordered: false:                   -B-AC|        c is read at frame 2, when b is done
  * ```
  *
- * Everything `boundedMap` says holds (values, ordering and its bounded window, fail fast, `limiter`,
- * the cancellation signal, the deadline). In addition:
+ * Everything `boundedMap` says holds (values, ordering and its bounded `window`, fail fast or
+ * `returnErrors`, `limiter`, the cancellation signal, the deadline). In addition:
  * - **Reading.** The iterator is obtained at subscription (each subscription reads afresh) and
- *   `next()` is called only when a task can start, so at most `limit` items are read and not yet
- *   emitted, plus the one being read. An async iterator never has more than one `next()` in flight.
+ *   `next()` is called only when a task can start, so at most `limit` items (ordered: `window`,
+ *   by default `limit`) are read and not yet emitted, plus the one being read. An async iterator
+ *   never has more than one `next()` in flight.
  * - **Stopping.** Unsubscribing, or an error, stops reading and calls the iterator's `return()` at
  *   once (a generator's `finally` runs), even with a `next()` in flight: an async generator answers
  *   that `next()` first anyway, and an iterator whose `next()` waits for what may never come (a
@@ -38,7 +39,7 @@ import { checkIterable } from './internal/validate';
  * @param input - an `Iterable` or an `AsyncIterable` (a generator, a `readline` interface, a stream...)
  * @param project - makes the task for an item: `(item, index, signal) => ObservableInput`
  * @param limit - tasks running at once: an integer >= 1, or `Infinity`
- * @param options - `ordered` (default `true`) and `limiter`, as for `boundedMap`
+ * @param options - `ordered` (default `true`), `window`, `limiter` and `returnErrors`, as for `boundedMap`
  * @throws RangeError or TypeError at call time for a bad argument
  *
  * @example
@@ -58,150 +59,11 @@ export function boundedMapFrom<T, R>(
   checkIterable('boundedMapFrom', 'input', input);
   const config = boundedConfig('boundedMapFrom', project, limit, options);
   return new Observable<R>((subscriber) => {
-    const runner = isAsyncIterable(input)
-      ? new AsyncIteratorRunner(subscriber, config, input[Symbol.asyncIterator]())
-      : new IteratorRunner(subscriber, config, input[Symbol.iterator]());
+    const runner = iteratorRunner(input, subscriber, config);
     subscriber.add(runner);
     // Tasks after the first ones start when a slot frees, in whatever call stack freed it: they
     // start in the async context of this subscription instead.
     runner.keepContext();
     runner.pump();
   });
-}
-
-function isAsyncIterable<T>(input: Iterable<T> | AsyncIterable<T>): input is AsyncIterable<T> {
-  return typeof (input as Partial<AsyncIterable<T>>)[Symbol.asyncIterator] === 'function';
-}
-
-/** A synchronous iterator, read in the start loop itself. */
-class IteratorRunner<T, R> extends BoundedRunner<T, R> {
-  constructor(
-    destination: Subscriber<R>,
-    config: BoundedConfig<T, R>,
-    /** `null` once done, failed or returned: nothing more to read or to close. */
-    private iterator: Iterator<T> | null,
-  ) {
-    super(destination, config);
-  }
-
-  protected feed(): boolean {
-    const iterator = this.iterator;
-    if (iterator === null) return false;
-    let result: IteratorResult<T>;
-    try {
-      result = iterator.next();
-      if (result.done) {
-        this.iterator = null;
-        return false;
-      }
-    } catch (error) {
-      this.iterator = null;
-      this.fail(error);
-      return false;
-    }
-    this.start(result.value);
-    return true;
-  }
-
-  protected get exhausted(): boolean {
-    return this.iterator === null;
-  }
-
-  protected stopInput(): void {
-    const iterator = this.iterator;
-    this.iterator = null;
-    iterator?.return?.();
-  }
-}
-
-/** An async iterator: one `next()` in flight at most; the item it brings waits in `ready`. */
-class AsyncIteratorRunner<T, R> extends BoundedRunner<T, R> {
-  constructor(
-    destination: Subscriber<R>,
-    config: BoundedConfig<T, R>,
-    /** `null` once done, failed or returned. */
-    private iterator: AsyncIterator<T> | null,
-  ) {
-    super(destination, config);
-  }
-
-  private reading = false;
-  private hasReady = false;
-  private ready: T | undefined = undefined;
-
-  // Made once: a read costs no closure.
-  private readonly onRead = (result: IteratorResult<T>): void => {
-    this.reading = false;
-    // Returned while this read was in flight: what it brings is dropped.
-    if (this.iterator === null) return;
-    try {
-      if (result.done) {
-        this.iterator = null;
-      } else {
-        this.hasReady = true;
-        this.ready = result.value;
-      }
-    } catch (error) {
-      // `result` was not an iterator result object.
-      this.iterator = null;
-      this.fail(error);
-      return;
-    }
-    this.pump();
-  };
-
-  private readonly onReadError = (error: unknown): void => {
-    this.reading = false;
-    if (this.iterator === null) return;
-    this.iterator = null;
-    this.fail(error);
-  };
-
-  protected feed(): boolean {
-    if (this.hasReady) {
-      const value = this.ready as T;
-      this.hasReady = false;
-      this.ready = undefined;
-      this.start(value);
-      return true;
-    }
-    // Read only when the item can start at once: nothing is read ahead of the tasks.
-    if (!this.reading && this.iterator !== null) this.read(this.iterator);
-    return false;
-  }
-
-  protected get exhausted(): boolean {
-    return this.iterator === null;
-  }
-
-  protected stopInput(): void {
-    this.hasReady = false;
-    this.ready = undefined;
-    const iterator = this.iterator;
-    if (iterator === null) return;
-    this.iterator = null;
-    closeLater(iterator);
-  }
-
-  private read(iterator: AsyncIterator<T>): void {
-    this.reading = true;
-    let next: PromiseLike<IteratorResult<T>> | IteratorResult<T>;
-    try {
-      next = iterator.next();
-    } catch (error) {
-      this.onReadError(error);
-      return;
-    }
-    Promise.resolve(next).then(this.onRead, this.onReadError);
-  }
-}
-
-/** Calls an async iterator's `return()`; its failure has no subscriber left to go to. */
-function closeLater(iterator: AsyncIterator<unknown>): void {
-  try {
-    const done = iterator.return?.();
-    if (done !== undefined) Promise.resolve(done).then(undefined, reportUnhandled);
-  } catch (error) {
-    reportUnhandled(error);
-  }
 }

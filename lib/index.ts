@@ -24,6 +24,7 @@ export { race } from './race';
 export { asCompleted, type AsCompletedOptions } from './asCompleted';
 export { boundedMap } from './boundedMap';
 export { boundedMapFrom } from './boundedMapFrom';
+export { boundedMapIterable } from './boundedMapIterable';
 export type { BoundedMapOptions } from './internal/types';
 export { retry, type RetryInfo, type RetryOptions } from './retry';
 export { retrying } from './retrying';

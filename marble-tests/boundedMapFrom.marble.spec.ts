@@ -105,4 +105,19 @@ describe('boundedMapFrom (marbles)', () => {
       expectSubscriptions(d.subscriptions).toBe(['--^-!', '---^-!']);
     });
   });
+
+  it('window: an item is read once a slot frees while its result has room to wait, not once the head is out', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const a = cold('---------(A|)');
+      const b = cold('-(B|)');
+      const c = cold('-(C|)');
+      const d = cold('------(D|)');
+      const tasks: Record<string, Observable<string>> = { a, b, c, d };
+      // Limit 2, window 3: b ends at 1 and c starts; c ends at 2 with b and c waiting for a, so d
+      // must wait too (3 started, none emitted) until A is out at 9.
+      expectObservable(boundedMapFrom(['a', 'b', 'c', 'd'], (v) => tasks[v]!, 2, { window: 3 })).toBe('---------(ABC)-(D|)');
+      expectSubscriptions(c.subscriptions).toBe('-^!');
+      expectSubscriptions(d.subscriptions).toBe('---------^-----!');
+    });
+  });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { NEVER, asyncScheduler, of, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, gatherAll, boundedMap, boundedMapFrom, failAfter, failAt, moveOnAfter, moveOnAt, retry, retrying, taskGroup,
+  CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, gatherAll, boundedMap, boundedMapFrom, boundedMapIterable, failAfter, failAt, moveOnAfter, moveOnAt, retry, retrying, taskGroup,
   withPermit, type Gate, type RetryOptions, type TaskGroup,
 } from 'rxjs-concurrency';
 
@@ -128,7 +128,7 @@ const rows: Row[] = [
   ['moveOnAfter(ms, { scheduler })', '42', () => moveOnAfter(10, { scheduler: any(42) }), TypeError, 'moveOnAfter: options.scheduler must be a SchedulerLike (with now() and schedule()), received 42'],
   ['failAt(deadline, { scheduler })', 'null', () => failAt(10, { scheduler: any(null) }), TypeError, 'failAt: options.scheduler must be a SchedulerLike (with now() and schedule()), received null'],
   ['moveOnAt(deadline, { scheduler })', '{ now } (no schedule)', () => moveOnAt(10, { scheduler: any({ now: () => 0 }) }), TypeError, 'moveOnAt: options.scheduler must be a SchedulerLike (with now() and schedule()), received an object'],
-  // boundedMap / boundedMapFrom
+  // boundedMap / boundedMapFrom / boundedMapIterable
   ['boundedMap(project, limit)', 'project not a function', () => boundedMap(any(null), 2), TypeError, 'boundedMap: project must be a function, received null'],
   ['boundedMap(project, limit)', 'limit 0', () => boundedMap(project, 0), RangeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received 0'],
   ['boundedMap(project, limit)', 'limit -1', () => boundedMap(project, -1), RangeError, 'boundedMap: limit must be an integer >= 1 or Infinity, received -1'],
@@ -140,6 +140,14 @@ const rows: Row[] = [
   ['boundedMap(project, limit, options)', 'options.limiter 3', () => boundedMap(project, 2, { limiter: any(3) }), TypeError, 'boundedMap: options.limiter must be a Gate (with run()), received 3'],
   ['boundedMap(project, limit, options)', 'options.limiter {} (no run())', () => boundedMap(project, 2, { limiter: any({}) }), TypeError, 'boundedMap: options.limiter must be a Gate (with run()), received an object'],
   ['boundedMap(project, limit, options)', "options.ordered 'no'", () => boundedMap(project, 2, { ordered: any('no') }), TypeError, 'boundedMap: options.ordered must be a boolean, received "no"'],
+  ['boundedMap(project, limit, options)', 'options.returnErrors 1', () => boundedMap(project, 2, { returnErrors: any(1) }), TypeError, 'boundedMap: options.returnErrors must be a boolean, received 1'],
+  ['boundedMap(project, limit, { window })', 'below limit', () => boundedMap(project, 2, { window: 1 }), RangeError, 'boundedMap: options.window must be an integer >= 2 or Infinity, received 1'],
+  ['boundedMap(project, limit, { window })', '2.5', () => boundedMap(project, 2, { window: 2.5 }), RangeError, 'boundedMap: options.window must be an integer >= 2 or Infinity, received 2.5'],
+  ['boundedMap(project, limit, { window })', 'NaN', () => boundedMap(project, 2, { window: NaN }), RangeError, 'boundedMap: options.window must be an integer >= 2 or Infinity, received NaN'],
+  ['boundedMap(project, limit, { window })', '0 with ordered: false (checked all the same)', () => boundedMap(project, 2, { ordered: false, window: 0 }), RangeError, 'boundedMap: options.window must be an integer >= 2 or Infinity, received 0'],
+  ['boundedMap(project, limit, { window })', 'finite with limit Infinity', () => boundedMap(project, Infinity, { window: 100 }), RangeError, 'boundedMap: options.window must be Infinity when limit is Infinity, received 100'],
+  ['boundedMap(project, limit, { window })', "'8'", () => boundedMap(project, 2, { window: any('8') }), TypeError, 'boundedMap: options.window must be an integer >= 2 or Infinity, received "8"'],
+  ['boundedMap(project, limit, { window })', "'8' with limit Infinity", () => boundedMap(project, Infinity, { window: any('8') }), TypeError, 'boundedMap: options.window must be Infinity when limit is Infinity, received "8"'],
   ['boundedMapFrom(input, project, limit)', 'input 42', () => boundedMapFrom(any(42), project, 2), TypeError, 'boundedMapFrom: input must be an iterable or an async iterable, received 42'],
   ['boundedMapFrom(input, project, limit)', 'input {}', () => boundedMapFrom(any({}), project, 2), TypeError, 'boundedMapFrom: input must be an iterable or an async iterable, received an object'],
   ['boundedMapFrom(input, project, limit)', 'input undefined', () => boundedMapFrom(any(undefined), project, 2), TypeError, 'boundedMapFrom: input must be an iterable or an async iterable, received undefined'],
@@ -147,6 +155,17 @@ const rows: Row[] = [
   ['boundedMapFrom(input, project, limit)', 'limit 1.5', () => boundedMapFrom([1], project, 1.5), RangeError, 'boundedMapFrom: limit must be an integer >= 1 or Infinity, received 1.5'],
   ['boundedMapFrom(input, project, limit)', 'project not a function', () => boundedMapFrom([1], any('p'), 1), TypeError, 'boundedMapFrom: project must be a function, received "p"'],
   ['boundedMapFrom(input, project, limit, options)', 'options.ordered 0', () => boundedMapFrom([1], project, 2, { ordered: any(0) }), TypeError, 'boundedMapFrom: options.ordered must be a boolean, received 0'],
+  ['boundedMapFrom(input, project, limit, options)', "options.returnErrors 'yes'", () => boundedMapFrom([1], project, 2, { returnErrors: any('yes') }), TypeError, 'boundedMapFrom: options.returnErrors must be a boolean, received "yes"'],
+  ['boundedMapFrom(input, project, limit, { window })', 'below limit', () => boundedMapFrom([1], project, 3, { window: 2 }), RangeError, 'boundedMapFrom: options.window must be an integer >= 3 or Infinity, received 2'],
+  ['boundedMapIterable(input, project, limit)', 'input 42', () => boundedMapIterable(any(42), project, 2), TypeError, 'boundedMapIterable: input must be an iterable or an async iterable, received 42'],
+  ['boundedMapIterable(input, project, limit)', 'input null', () => boundedMapIterable(any(null), project, 2), TypeError, 'boundedMapIterable: input must be an iterable or an async iterable, received null'],
+  ['boundedMapIterable(input, project, limit)', 'project not a function', () => boundedMapIterable([1], any(undefined), 2), TypeError, 'boundedMapIterable: project must be a function, received undefined'],
+  ['boundedMapIterable(input, project, limit)', 'limit 0', () => boundedMapIterable([1], project, 0), RangeError, 'boundedMapIterable: limit must be an integer >= 1 or Infinity, received 0'],
+  ['boundedMapIterable(input, project, limit)', 'limit NaN', () => boundedMapIterable([1], project, NaN), RangeError, 'boundedMapIterable: limit must be an integer >= 1 or Infinity, received NaN'],
+  ['boundedMapIterable(input, project, limit, options)', 'options null', () => boundedMapIterable([1], project, 2, any(null)), TypeError, 'boundedMapIterable: options must be an object, received null'],
+  ['boundedMapIterable(input, project, limit, options)', 'options.returnErrors null', () => boundedMapIterable([1], project, 2, { returnErrors: any(null) }), TypeError, 'boundedMapIterable: options.returnErrors must be a boolean, received null'],
+  ['boundedMapIterable(input, project, limit, options)', 'options.limiter {}', () => boundedMapIterable([1], project, 2, { limiter: any({}) }), TypeError, 'boundedMapIterable: options.limiter must be a Gate (with run()), received an object'],
+  ['boundedMapIterable(input, project, limit, { window })', 'below limit', () => boundedMapIterable([1], project, 4, { window: 3 }), RangeError, 'boundedMapIterable: options.window must be an integer >= 4 or Infinity, received 3'],
   // asCompleted
   ['asCompleted({ limit })', '0', () => asCompleted({ limit: 0 }), RangeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received 0'],
   ['asCompleted({ limit })', '-1', () => asCompleted({ limit: -1 }), RangeError, 'asCompleted: limit must be an integer >= 1 or Infinity, received -1'],
@@ -220,7 +239,8 @@ describe('bad input: every public function throws at call time with the document
       new Semaphore(2, { maxValue: 2 }).acquire(2), withPermit(new Lock(), 1), withPermit(new Semaphore(1), 1),
       failAfter(-1), failAfter(Infinity), moveOnAt(-Infinity), boundedMap(project, Infinity, {}), boundedMapFrom(new Set([1]), project, 1),
       asCompleted({}), asCompleted({ limit: 1, returnErrors: false }), asCompleted({ limit: Infinity }), retry(options), retry(), retry({ jitter: 1 }),
-      boundedMap(project, 1, { ordered: false, limiter: undefined }), gather({ returnErrors: true }), new Semaphore(1, { maxValue: undefined }),
+      boundedMap(project, 1, { ordered: false, limiter: undefined }), boundedMap(project, 2, { window: 2 }), boundedMap(project, 2, { window: Infinity }),
+      boundedMap(project, Infinity, { window: Infinity }), boundedMap(project, 2, { ordered: false, window: 64 }), boundedMapFrom([1], project, 2, { window: undefined, returnErrors: true }), boundedMap(project, 2, { returnErrors: false }), boundedMapIterable(new Set([1]), project, Infinity, { window: Infinity, ordered: false }), gather({ returnErrors: true }), new Semaphore(1, { maxValue: undefined }),
       withPermit(new Lock()), withPermit({ run: (work) => new Lock().run(work) } as Gate, 1), new Lock().acquireAsync({}),
       new Queue(1).putAsync(1, {}), new Queue(1).getAsync({ signal: new AbortController().signal }), new Queue(1).getAsync({ signal: undefined }),
       // A real or duck-typed scheduler, an empty options object, an undefined field.

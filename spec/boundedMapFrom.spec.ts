@@ -373,4 +373,33 @@ describe('boundedMapFrom', () => {
     expect(max).toBe(3);
     expect(limiter.borrowedTokens).toBe(0);
   });
+
+  it('returnErrors: a failed task is a value in its place, reading goes on to the end, and the iterator ends by itself (no return())', async () => {
+    let finallyRan = false;
+    let returned = false;
+    async function* items(): AsyncGenerator<number> {
+      try {
+        for (let i = 0; i < 6; i++) yield i;
+      } finally {
+        finallyRan = true;
+      }
+    }
+    const input: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => {
+        const generator = items();
+        return {
+          next: () => generator.next(),
+          return: () => {
+            returned = true;
+            return generator.return(undefined);
+          },
+        };
+      },
+    };
+    const failure = new Error('task 2 failed');
+    const output = boundedMapFrom(input, (i) => (i === 2 ? Promise.reject(failure) : after(6 - i, i)), 2, { returnErrors: true });
+    expect(await lastValueFrom(output.pipe(toArray()))).toEqual([0, 1, failure, 3, 4, 5]);
+    expect(finallyRan).toBe(true);
+    expect(returned).toBe(false);
+  });
 });

@@ -1,7 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { NEVER, Subject, of, throwError } from 'rxjs';
-import { CapacityLimiter, Lock, Queue, Semaphore, taskGroup } from 'rxjs-concurrency';
+import { CapacityLimiter, Lock, Queue, Semaphore, boundedMapIterable, taskGroup } from 'rxjs-concurrency';
+import { drainInto } from './setup/slow-sink';
 
 /*
  * Memory: long runs of the package's primitives leave the heap where it was. Each test warms the
@@ -151,4 +152,43 @@ describe('leaks (heap growth after GC stays under 2 MB)', () => {
     expect([sem.value, sem.waiting, work.observed]).toEqual([0, 0, false]);
     expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
   }, TIMEOUT);
+
+  describe('boundedMapIterable into a slow Writable: the heap after GC stays where it was before the pipeline, at item 10^3 and at item 10^4', () => {
+    /**
+     * The most the heap grew, from before the pipeline to the 10^3rd and to the last of 10^4 results
+     * of 1 KiB each, read from an async generator and written into a slow sink, measured while the
+     * pipeline runs (a pipeline that buffers ahead of its reader would hold the most early on). With
+     * `keep` every result is also kept: that must show, or the measure could not see a leak.
+     * Without `measure` it only runs, to warm up: compiled code is not counted.
+     */
+    async function pipelineGrowth(keep: boolean, measure = true): Promise<number> {
+      const N = 10_000;
+      async function* items(): AsyncGenerator<number> {
+        for (let i = 0; i < N; i++) yield i;
+      }
+      const kept: number[][] = [];
+      let read = 0;
+      const heap: number[] = [];
+      const results = boundedMapIterable(items(), (i) => Promise.resolve(new Array<number>(128).fill(i)), 8);
+      const before = measure ? heapAfterGc() : 0;
+      await drainInto(results, 4, (result) => {
+        if (keep) kept.push(result);
+        read++;
+        if (measure && (read === 1_000 || read === N)) heap.push(heapAfterGc() - before);
+      });
+      expect([read, heap.length]).toEqual([N, measure ? 2 : 0]);
+      return Math.max(...heap);
+    }
+
+    it('the measure sees a pipeline that keeps its results: 10^4 results of 1 KiB grow the heap past 2 MB', async () => {
+      await pipelineGrowth(false, false);
+      expect(await pipelineGrowth(true)).toBeGreaterThan(LIMIT);
+    }, TIMEOUT);
+
+    it('flat: a pipeline that keeps nothing grows the heap by less than 2 MB', async () => {
+      await pipelineGrowth(false, false);
+      const bytes = await pipelineGrowth(false);
+      expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+    }, TIMEOUT);
+  });
 });

@@ -7,6 +7,7 @@ import {
   asCompleted,
   boundedMap,
   boundedMapFrom,
+  boundedMapIterable,
   failAfter,
   failAt,
   gather,
@@ -34,6 +35,7 @@ interface Forwarded {
   readonly returnErrors: boolean | undefined;
   readonly limit: number | undefined;
   readonly ordered: boolean | undefined;
+  readonly window: number | undefined;
   readonly limiter: Gate | undefined;
   readonly attempts: number | undefined;
   readonly baseDelay: number | undefined;
@@ -47,7 +49,7 @@ interface Forwarded {
 }
 
 async function forward(o: Forwarded): Promise<unknown[]> {
-  const { signal, scheduler, maxValue, returnErrors, limit, ordered, limiter } = o;
+  const { signal, scheduler, maxValue, returnErrors, limit, ordered, window, limiter } = o;
   const gates: Gate[] = [new Lock(), new Semaphore(1, { maxValue }), new CapacityLimiter(1)];
   for (const gate of gates) (await gate.acquireAsync({ signal })).release();
   (await new Semaphore(1).acquireAsync({ signal })).release();
@@ -72,20 +74,25 @@ async function forward(o: Forwarded): Promise<unknown[]> {
     lastValueFrom(of(2).pipe(failAt(Infinity, { scheduler }), moveOnAt(Infinity, { scheduler }))),
     lastValueFrom(of(of(3)).pipe(gather({ returnErrors }))),
     lastValueFrom(of(of(4)).pipe(asCompleted({ returnErrors, limit }))),
-    lastValueFrom(of(5).pipe(boundedMap(double, 1, { ordered, limiter }))),
-    lastValueFrom(boundedMapFrom([6], double, 1, { ordered, limiter })),
+    lastValueFrom(of(5).pipe(boundedMap(double, 1, { ordered, window, limiter, returnErrors }))),
+    lastValueFrom(boundedMapFrom([6], double, 1, { ordered, window, limiter, returnErrors })),
     lastValueFrom(of(7).pipe(retry(retryOptions))),
+    (async () => {
+      const out: number[] = [];
+      for await (const x of boundedMapIterable([8], double, 1, { ordered, window, limiter, returnErrors })) out.push(x);
+      return out;
+    })(),
     got,
   ]);
 }
 
-const results = [1, 2, [3], [0, 4], 10, 12, 7, 8];
+const results = [1, 2, [3], [0, 4], 10, 12, 7, [16], 8];
 
 describe('option types accept an explicit undefined under exactOptionalPropertyTypes', () => {
   it('every option forwarded as undefined behaves as the default', async () => {
     const none: Forwarded = {
       signal: undefined, scheduler: undefined, maxValue: undefined, returnErrors: undefined, limit: undefined,
-      ordered: undefined, limiter: undefined, attempts: undefined, baseDelay: undefined, factor: undefined,
+      ordered: undefined, window: undefined, limiter: undefined, attempts: undefined, baseDelay: undefined, factor: undefined,
       maxDelay: undefined, jitter: undefined, retryOn: undefined, deadline: undefined, random: undefined, onRetry: undefined,
     };
     await expect(forward(none)).resolves.toEqual(results);
@@ -94,7 +101,7 @@ describe('option types accept an explicit undefined under exactOptionalPropertyT
   it('every option forwarded with a value of the same declared type works too', async () => {
     const some: Forwarded = {
       signal: new AbortController().signal, scheduler: asyncScheduler, maxValue: 2, returnErrors: true, limit: 2,
-      ordered: false, limiter: new CapacityLimiter(1), attempts: 2, baseDelay: 0, factor: 1, maxDelay: 0,
+      ordered: false, window: 2, limiter: new CapacityLimiter(1), attempts: 2, baseDelay: 0, factor: 1, maxDelay: 0,
       jitter: 0, retryOn: () => true, deadline: Infinity, random: () => 0, onRetry: () => undefined,
     };
     await expect(forward(some)).resolves.toEqual(results);

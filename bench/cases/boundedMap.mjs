@@ -1,11 +1,12 @@
-// boundedMap against mergeMap (synchronous inners) and p-limit (Promise work). The workloads are
-// fixed by the issue that asked for them; change them only with it, never to flatter the
-// implementation.
+// boundedMap against mergeMap (synchronous inners), p-limit (Promise work) and p-map (effective
+// concurrency behind a slow head). The workloads are fixed by the issues that asked for them;
+// change them only with those, never to flatter the implementation.
 import pLimit from 'p-limit';
-import { mergeMap, of, range } from 'rxjs';
+import pMap, { pMapIterable } from 'p-map';
+import { from, mergeMap, of, range } from 'rxjs';
 import pkg from '../subject.mjs';
 
-const { boundedMap } = pkg;
+const { boundedMap, boundedMapIterable } = pkg;
 
 function check(ok, what) {
   if (!ok) throw new Error(`bench: ${what}`);
@@ -62,6 +63,112 @@ async function promisePLimit() {
   check(sum === ASYNC_SUM && limit.activeCount === 0, 'promise work: p-limit');
 }
 
+// --- 7. Effective concurrency behind a slow head (issue 13) --------------------------------------
+// 201 items, 4 at a time, results in input order: the first takes 200 time units, every other one
+// 10. Time is simulated, so the figure is exact and the same on any machine: a task sleeps on a
+// simulated clock, which moves to the next wake-up only once every callback due has run (one
+// setImmediate turn), so starting a task costs no simulated time on any side. The figure is the
+// time-weighted mean of tasks running, from the first start to the last end (4 at best). An
+// ordered map whose window is full waits for the slow head with its other slots idle: the default
+// window (= limit) and pMapIterable's default backpressure (= concurrency) do; a window of 64 (or a
+// backpressure of 64) keeps the 4 running until 63 results wait behind the head. pMap keeps every
+// result until the end (memory O(n)) and is never held back.
+
+const HEAD = 200;
+const REST = 10;
+const ITEMS = 201;
+const CONCURRENCY = 4;
+const WIDE = 64;
+
+/** A simulated clock, and tasks on it that count how many run at once (integrated over time). */
+function simulation() {
+  let now = 0;
+  let running = 0;
+  let since = 0;
+  let area = 0;
+  let last = 0;
+  let seq = 0;
+  const timers = []; // [at, seq, wake], sorted
+  const account = (delta) => {
+    area += running * (now - since);
+    since = now;
+    running += delta;
+  };
+  const sleep = (ms) =>
+    new Promise((wake) => {
+      const timer = [now + ms, seq++, wake];
+      let i = timers.length;
+      while (i > 0 && (timers[i - 1][0] > timer[0] || (timers[i - 1][0] === timer[0] && timers[i - 1][1] > timer[1]))) i--;
+      timers.splice(i, 0, timer);
+    });
+  const task = async (i) => {
+    account(+1);
+    await sleep(i === 0 ? HEAD : REST);
+    account(-1);
+    last = now;
+    return i;
+  };
+  /** Runs `work` to its end on the simulated clock; resolves with the mean of tasks running. */
+  const drive = async (work) => {
+    let done = false;
+    const finished = work().finally(() => (done = true));
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (done || timers.length === 0) break;
+      now = timers[0][0];
+      while (timers.length > 0 && timers[0][0] === now) timers.shift()[2]();
+    }
+    const results = await finished;
+    check(running === 0 && results.length === ITEMS && results.every((r, i) => r === i), 'slow head: results');
+    return { value: area / last };
+  };
+  return { task, drive };
+}
+
+const headItems = Array.from({ length: ITEMS }, (_, i) => i);
+
+function ours(window) {
+  return () => {
+    const { task, drive } = simulation();
+    return drive(
+      () =>
+        new Promise((resolve, reject) => {
+          const results = [];
+          from(headItems)
+            .pipe(boundedMap(task, CONCURRENCY, window === undefined ? {} : { window }))
+            .subscribe({ next: (r) => results.push(r), error: reject, complete: () => resolve(results) });
+        }),
+    );
+  };
+}
+
+function oursIterable(window) {
+  return () => {
+    const { task, drive } = simulation();
+    return drive(async () => {
+      const results = [];
+      for await (const r of boundedMapIterable(headItems, task, CONCURRENCY, window === undefined ? {} : { window })) results.push(r);
+      return results;
+    });
+  };
+}
+
+function pMapIterableSide(backpressure) {
+  return () => {
+    const { task, drive } = simulation();
+    return drive(async () => {
+      const results = [];
+      for await (const r of pMapIterable(headItems, task, backpressure === undefined ? { concurrency: CONCURRENCY } : { concurrency: CONCURRENCY, backpressure })) results.push(r);
+      return results;
+    });
+  };
+}
+
+function pMapSide() {
+  const { task, drive } = simulation();
+  return drive(() => pMap(headItems, task, { concurrency: CONCURRENCY }));
+}
+
 export default [
   {
     name: 'boundedMap: synchronous inners',
@@ -95,6 +202,29 @@ export default [
     targets: [
       { side: 'ours (ordered: false)', vs: 'p-limit(16)', min: 1.2 },
       { side: 'ours (ordered: true)', vs: 'p-limit(16)', min: 1.2 },
+    ],
+  },
+  {
+    name: 'boundedMap: effective concurrency behind a slow head',
+    description: `${ITEMS} items, ${CONCURRENCY} at a time, in order, the first taking ${HEAD} simulated time units and the others ${REST}: the time-weighted mean of tasks running (${CONCURRENCY} at best). Default window (= limit) and window ${WIDE}, boundedMap and boundedMapIterable, against pMap (keeps every result) and pMapIterable (backpressure = concurrency by default, and ${WIDE})`,
+    metric: 'value',
+    unit: 'tasks running (mean)',
+    // Simulated time: every round gives the same figure.
+    rounds: 1,
+    warmup: 0,
+    sides: {
+      'ours (default window)': ours(undefined),
+      [`ours (window: ${WIDE})`]: ours(WIDE),
+      'ours, boundedMapIterable (default window)': oursIterable(undefined),
+      [`ours, boundedMapIterable (window: ${WIDE})`]: oursIterable(WIDE),
+      pMap: pMapSide,
+      'pMapIterable (default backpressure)': pMapIterableSide(undefined),
+      [`pMapIterable (backpressure: ${WIDE})`]: pMapIterableSide(WIDE),
+    },
+    targets: [
+      { side: `ours (window: ${WIDE})`, vs: 'pMap', min: 0.99 },
+      { side: `ours, boundedMapIterable (window: ${WIDE})`, vs: `pMapIterable (backpressure: ${WIDE})`, min: 0.99 },
+      { side: 'ours (default window)', vs: 'pMapIterable (default backpressure)', min: 0.99 },
     ],
   },
 ];

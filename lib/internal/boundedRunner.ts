@@ -1,17 +1,19 @@
-import { UnsubscriptionError, defer, from, type Observable, type ObservableInput, type Subscriber } from 'rxjs';
+import { UnsubscriptionError, defer, from, type Observable, type ObservableInput, type Observer } from 'rxjs';
 import type { AsyncSnapshot } from './context';
 import { Fifo } from './fifo';
 import { fromTask } from './fromTask';
 import { reportUnhandled } from './report';
 import { RunningSet, RunningTask } from './runningSet';
 import type { BoundedMapOptions, GateLike } from './types';
-import { checkBoolean, checkCount, checkFunction, checkGate, checkObject } from './validate';
+import { checkBoolean, checkCount, checkFunction, checkGate, checkObject, fail } from './validate';
 
 /** @internal */
 export type Project<T, R> = (value: T, index: number, signal: AbortSignal) => ObservableInput<R>;
 
-/** The validated arguments of `boundedMap` and `boundedMapFrom`. @internal */
+/** The validated arguments of `boundedMap`, `boundedMapFrom` and `boundedMapIterable`. @internal */
 export interface BoundedConfig<T, R> {
+  /** The operator's name, for the errors of what `project` returns. */
+  readonly where: string;
   readonly project: Project<T, R>;
   /**
    * `project` may read the signal: it declares three parameters, or it declares none (a wrapper
@@ -20,10 +22,14 @@ export interface BoundedConfig<T, R> {
   readonly wantsSignal: boolean;
   readonly limit: number;
   readonly ordered: boolean;
+  /** Ordered: tasks started and not yet emitted, at most; `>= limit`. */
+  readonly window: number;
   readonly limiter: GateLike | undefined;
+  /** A task's failure is a value in its place, not the output's error. */
+  readonly returnErrors: boolean;
 }
 
-/** Checks the arguments both operators share, at call time. @internal */
+/** Checks the arguments the three share, at call time. @internal */
 export function boundedConfig<T, R>(
   where: string,
   project: Project<T, R>,
@@ -33,9 +39,29 @@ export function boundedConfig<T, R>(
   checkFunction(where, 'project', project);
   checkCount(where, 'limit', limit, 1, true);
   checkObject(where, 'options', options);
-  const { ordered = true, limiter } = options;
+  const { ordered = true, window = limit, limiter, returnErrors = false } = options;
   if (limiter !== undefined) checkGate(where, 'options.limiter', limiter);
-  return { project, wantsSignal: project.length === 0 || project.length > 2, limit, ordered: checkBoolean(where, 'options.ordered', ordered), limiter };
+  return {
+    where,
+    project,
+    wantsSignal: project.length === 0 || project.length > 2,
+    limit,
+    ordered: checkBoolean(where, 'options.ordered', ordered),
+    window: checkWindow(where, window, limit),
+    limiter,
+    returnErrors: checkBoolean(where, 'options.returnErrors', returnErrors),
+  };
+}
+
+/**
+ * A window narrower than `limit` would only lower the limit: refused, like any value that does
+ * not mean what it says. Checked with `ordered: false` too, where it always holds (nothing waits
+ * to be emitted in order), so that flipping `ordered` never turns a call into one that throws.
+ */
+function checkWindow(where: string, window: unknown, limit: number): number {
+  if (limit !== Infinity) return checkCount(where, 'options.window', window, limit, true);
+  if (window !== Infinity) fail(typeof window === 'number' ? RangeError : TypeError, where, 'options.window', 'Infinity when limit is Infinity', window);
+  return Infinity;
 }
 
 /** One started task: the single subscriber object it costs. @internal */
@@ -43,6 +69,12 @@ export class MappedTask<T, R> extends RunningTask<R> {
   /** Values held back while an earlier task of an ordered window still runs. */
   buffer: R[] | null = null;
   done = false;
+  /**
+   * `project` is being called for this task, or what it returned was refused: set only where
+   * `project` runs inside the task's subscription (behind a limiter, or given a signal), so that
+   * its failure is told from the task's own.
+   */
+  projecting = false;
 
   constructor(private readonly runner: BoundedRunner<T, R>) {
     super();
@@ -53,7 +85,7 @@ export class MappedTask<T, R> extends RunningTask<R> {
   }
 
   protected onError(error: unknown): void {
-    this.runner.fail(error);
+    this.runner.taskFailed(this, error);
   }
 
   protected onComplete(): void {
@@ -61,9 +93,21 @@ export class MappedTask<T, R> extends RunningTask<R> {
   }
 }
 
+/** What `project` returned, as the Observable to run; the task stays marked when it is refused. */
+function projected<R>(task: MappedTask<unknown, R>, input: ObservableInput<R>): ObservableInput<R> & object {
+  // A string is refused by fromTask (a factory's result) or runs as characters (behind defer), as
+  // it always did; only `from` refusing anything else is decided here.
+  if (typeof input === 'string') return input as ObservableInput<R> & object;
+  const output = from(input);
+  task.projecting = false;
+  return output;
+}
+
 /**
- * The engine of `boundedMap` (input pushed by a source) and `boundedMapFrom` (input pulled from an
- * iterator); a subclass only says how the next input is obtained. Its tasks are a `RunningSet`.
+ * The engine of `boundedMap` (input pushed by a source), `boundedMapFrom` (input pulled from an
+ * iterator) and `boundedMapIterable` (the same, its results pulled by a reader); a subclass only
+ * says how the next input is obtained, the destination where results go. Its tasks are a
+ * `RunningSet`.
  *
  * Tasks start in a loop (`pump`), never by recursion: a task that completes synchronously while the
  * loop runs only frees its slot, and the loop starts the next one, so a million synchronous tasks
@@ -78,9 +122,15 @@ export abstract class BoundedRunner<T, R> {
   private index = 0;
   private pumping = false;
   protected closed = false;
+  /**
+   * Results the destination holds and its reader has not read yet: only a pulled destination
+   * (`boundedMapIterable`'s) holds any. Each counts against `limit` (and `window`) like a task, so a
+   * slow reader holds back new tasks, and through them the reading of input.
+   */
+  unread = 0;
 
   constructor(
-    private readonly destination: Subscriber<R>,
+    private readonly destination: Observer<R>,
     private readonly config: BoundedConfig<T, R>,
   ) {}
 
@@ -101,6 +151,12 @@ export abstract class BoundedRunner<T, R> {
   /** Tasks will start in the async context of this call, wherever they are started from. */
   keepContext(): void {
     this.tasks.context.hold();
+  }
+
+  /** The reader took one of the `unread` results: there may be room for a task. */
+  consumed(): void {
+    this.unread--;
+    this.pump();
   }
 
   /** Starts tasks while there is room and input, then completes if everything is done. */
@@ -127,7 +183,7 @@ export abstract class BoundedRunner<T, R> {
     const index = this.index++;
     let work: Observable<R>;
     try {
-      work = this.task(value, index);
+      work = this.task(task, value, index);
     } catch (error) {
       this.fail(error);
       return;
@@ -140,6 +196,20 @@ export abstract class BoundedRunner<T, R> {
   emit(task: MappedTask<T, R>, value: R): void {
     if (!this.config.ordered || (task.buffer === null && this.window.peek() === task)) this.destination.next(value);
     else (task.buffer ??= []).push(value);
+  }
+
+  /**
+   * Under `returnErrors` a task's error takes its place among the values (after any it emitted)
+   * and the task ends like one that completed; a `project` that threw still fails the output.
+   * @internal
+   */
+  taskFailed(task: MappedTask<T, R>, error: unknown): void {
+    if (!this.config.returnErrors || task.projecting) {
+      this.fail(error);
+      return;
+    }
+    this.emit(task, error as R);
+    this.taskEnded(task);
   }
 
   /** @internal */
@@ -172,24 +242,36 @@ export abstract class BoundedRunner<T, R> {
   }
 
   /**
-   * Ordered, a task that finished but waits to be emitted still holds its slot: that is what
-   * bounds the reorder window (and its buffered values) to `limit` tasks.
+   * Fewer than `limit` tasks run and, ordered, fewer than `window` are started but not emitted
+   * (unread results counting as both): a task that finished but waits to be emitted holds no slot
+   * of `limit` but one of `window`, which bounds the values held for order to `window` tasks' worth.
    */
   private hasRoom(): boolean {
-    return (this.config.ordered ? this.window.length : this.tasks.size) < this.config.limit;
+    const { config, unread } = this;
+    return this.tasks.size + unread < config.limit && (!config.ordered || this.window.length + unread < config.window);
   }
 
-  private task(value: T, index: number): Observable<R> {
+  private task(task: MappedTask<T, R>, value: T, index: number): Observable<R> {
     const { project, limiter } = this.config;
     // Making an AbortSignal costs microseconds in Node, more than the rest of a task: only a
     // project that declares the parameter gets one (through fromTask, which aborts it on cancel).
     if (this.config.wantsSignal) {
-      const work = (signal: AbortSignal): ObservableInput<R> & object => project(value, index, signal) as ObservableInput<R> & object;
-      return limiter === undefined ? fromTask(work, 'boundedMap') : limiter.run(work);
+      const work = (signal: AbortSignal): ObservableInput<R> & object => {
+        task.projecting = true;
+        return projected(task, project(value, index, signal));
+      };
+      return limiter === undefined ? fromTask(work, this.config.where) : limiter.run(work);
     }
     const call = project as unknown as (value: T, index: number) => ObservableInput<R>;
+    // Here `project` runs before the task is subscribed: what it throws, start() catches.
+    if (limiter === undefined) return from(call(value, index));
     // Behind a limiter the project runs once the permit is granted, not while the task waits.
-    return limiter === undefined ? from(call(value, index)) : limiter.run(defer(() => call(value, index)));
+    return limiter.run(
+      defer(() => {
+        task.projecting = true;
+        return projected(task, call(value, index));
+      }),
+    );
   }
 
   /** Ordered mode: emits what the head task buffered and moves past every finished head. */

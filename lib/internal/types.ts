@@ -95,6 +95,21 @@ export interface Gate extends GateLike {
 export interface BoundedMapOptions {
   /** Emit results in input order (default `true`); `false`: as they come. */
   ordered?: boolean | undefined;
+  /**
+   * Ordered: how many tasks may be started and not yet emitted, an integer `>= limit` or `Infinity`
+   * (default `limit`). The values a finished task holds while an earlier one still runs count here,
+   * not against `limit`: a wider window keeps `limit` tasks running past one slow task, at the cost
+   * of holding up to `window` tasks' values. Memory is O(window). With `ordered: false` it is
+   * checked but has nothing to bound: no value ever waits for order.
+   */
+  window?: number | undefined;
   /** A gate each task also holds while it runs, shared with whatever else uses it. */
   limiter?: GateLike | undefined;
+  /**
+   * A task that fails gives its error as a value, in its place (in order when `ordered`), after
+   * any values it emitted, and nothing is cancelled; default `false` (fail fast). As with
+   * `gather`'s option, the error object itself takes the place of a result: tell them apart with
+   * `instanceof`. A `project` that throws, a failing source or input, is still the output's error.
+   */
+  returnErrors?: boolean | undefined;
 }
