@@ -156,16 +156,17 @@ const watches = new WeakMap<AbortSignal, AbortWatch>();
  * Grants are accounted for at once and delivered through the trampoline, so counters are exact
  * whenever user code runs and a chain of synchronous hand-offs never deepens the stack. A waiter
  * keeps the async context of its subscriber; a synchronous grant captures nothing.
+ *
+ * What a grant takes is the subclass's to decide (`claim`, `giveBack`, `blocked`): by default a
+ * count of permits given back on release; a rate limiter's is a budget that refills with time and
+ * is never given back, with one timer for the head of the line.
  * @internal
  */
 export abstract class PermitGate implements Gate {
   /** Permits in use. */
   protected held = 0;
   private readonly waiters = new WaitList<Ticket>();
-  private readonly feed = new StateFeed<GateState>(() => {
-    const available = this.available;
-    return { total: this.held + available, available, waiting: this.waiters.size };
-  });
+  private readonly feed = new StateFeed<GateState>(() => this.snapshot());
 
   /**
    * @param name - the class, for error messages
@@ -207,8 +208,8 @@ export abstract class PermitGate implements Gate {
   /** `weight` permits now, or `undefined` when they are not free or others wait before. */
   tryAcquire(weight = 1): Permit | undefined {
     this.checkWeight(this.name, weight);
-    if (this.waiters.size > 0 || weight > this.capacity - this.held) return undefined;
-    return this.enter(new Ticket(this, weight, null), false);
+    if (this.waiters.size > 0 || !this.claim(weight)) return undefined;
+    return this.hold(new Ticket(this, weight, null));
   }
 
   /** For async/await code: resolves with `weight` permits, or rejects with `signal.reason` when `signal` aborts first. */
@@ -265,6 +266,34 @@ export abstract class PermitGate implements Gate {
     return Math.max(0, this.capacity - this.held);
   }
 
+  /** What `state$` emits. */
+  protected snapshot(): GateState {
+    const available = this.available;
+    return { total: this.held + available, available, waiting: this.waiters.size };
+  }
+
+  /**
+   * Takes `weight` permits if they can be granted now, the line aside; false leaves the gate as it
+   * was. A gate whose capacity refills with time decides here from its clock.
+   */
+  protected claim(weight: number): boolean {
+    if (weight > this.capacity - this.held) return false;
+    this.held += weight;
+    return true;
+  }
+
+  /** A holder gave `weight` permits back. */
+  protected giveBack(weight: number): void {
+    this.held -= weight;
+  }
+
+  /**
+   * The line changed and its head, which needs `weight`, cannot be granted now; `null`: nobody
+   * waits. A gate that refills with time arms its one timer for the head here; the others wait for
+   * a release.
+   */
+  protected blocked(_weight: number | null): void {}
+
   /**
    * Throws unless `weight` is an integer the gate can ever grant, in the name of `where`. Gates
    * other than `Semaphore` grant one permit at a time. @internal
@@ -292,11 +321,16 @@ export abstract class PermitGate implements Gate {
 
   /** Accounts the grant of `ticket` if it fits and nobody waits before it; its delivery is the caller's. */
   private admit(ticket: Ticket): boolean {
-    if (this.waiters.size !== 0 || ticket.weight > this.capacity - this.held) return false;
-    this.held += ticket.weight;
+    if (this.waiters.size !== 0 || !this.claim(ticket.weight)) return false;
+    this.hold(ticket);
+    return true;
+  }
+
+  /** `ticket` was claimed for outside the line: it holds now. */
+  private hold<K extends Ticket>(ticket: K): K {
     ticket.state = HELD;
     this.feed.changed();
-    return true;
+    return ticket;
   }
 
   private wait(ticket: Ticket, keepContext: boolean): void {
@@ -310,18 +344,19 @@ export abstract class PermitGate implements Gate {
     const state = ticket.state;
     if (state === RELEASED) return;
     ticket.state = RELEASED;
-    if (state === HELD) this.held -= ticket.weight;
+    if (state === HELD) this.giveBack(ticket.weight);
     else this.waiters.remove(ticket);
-    // Either way the head may now fit: permits came back, or a heavy head left the line.
-    if (this.waiters.size === 0) this.feed.changed();
+    // Either way the head may now fit: permits came back, or a heavy head left the line (and a
+    // waiter that left may have been the one a timer was armed for).
+    if (state === HELD && this.waiters.size === 0) this.feed.changed();
     else this.dispatch();
   }
 
   private dispatch(): void {
     let granted = false;
-    for (let head = this.waiters.peek(); head !== null && head.weight <= this.capacity - this.held; head = this.waiters.peek()) {
+    let head = this.waiters.peek();
+    for (; head !== null && this.claim(head.weight); head = this.waiters.peek()) {
       this.waiters.remove(head);
-      this.held += head.weight;
       head.state = HELD;
       if (head.direct) {
         head.run();
@@ -330,6 +365,8 @@ export abstract class PermitGate implements Gate {
         granted = true;
       }
     }
+    // Before anyone is told: an observer of state$ may re-enter, and then its own dispatch re-arms.
+    this.blocked(head === null ? null : head.weight);
     this.feed.changed();
     if (granted) drain();
   }
