@@ -208,7 +208,7 @@ export abstract class PermitGate implements Gate {
   /** `weight` permits now, or `undefined` when they are not free or others wait before. */
   tryAcquire(weight = 1): Permit | undefined {
     this.checkWeight(this.name, weight);
-    if (this.waiters.size > 0 || !this.claim(weight)) return undefined;
+    if (this.waiters.size > 0 || !this.claim(weight, false)) return undefined;
     return this.hold(new Ticket(this, weight, null));
   }
 
@@ -274,9 +274,10 @@ export abstract class PermitGate implements Gate {
 
   /**
    * Takes `weight` permits if they can be granted now, the line aside; false leaves the gate as it
-   * was. A gate whose capacity refills with time decides here from its clock.
+   * was. A gate whose capacity refills with time decides here from its clock, for which it matters
+   * whether the claim `waited` in line (it was due at some time before now) or arrives now.
    */
-  protected claim(weight: number): boolean {
+  protected claim(weight: number, _waited: boolean): boolean {
     if (weight > this.capacity - this.held) return false;
     this.held += weight;
     return true;
@@ -321,7 +322,7 @@ export abstract class PermitGate implements Gate {
 
   /** Accounts the grant of `ticket` if it fits and nobody waits before it; its delivery is the caller's. */
   private admit(ticket: Ticket): boolean {
-    if (this.waiters.size !== 0 || !this.claim(ticket.weight)) return false;
+    if (this.waiters.size !== 0 || !this.claim(ticket.weight, false)) return false;
     this.hold(ticket);
     return true;
   }
@@ -336,6 +337,8 @@ export abstract class PermitGate implements Gate {
   private wait(ticket: Ticket, keepContext: boolean): void {
     if (keepContext) ticket.snapshot = captureAsync();
     this.waiters.push(ticket);
+    // A new head of the line: nothing else would arm a timer for it.
+    if (this.waiters.size === 1) this.blocked(ticket.weight);
     this.feed.changed();
   }
 
@@ -355,7 +358,7 @@ export abstract class PermitGate implements Gate {
   private dispatch(): void {
     let granted = false;
     let head = this.waiters.peek();
-    for (; head !== null && this.claim(head.weight); head = this.waiters.peek()) {
+    for (; head !== null && this.claim(head.weight, true); head = this.waiters.peek()) {
       this.waiters.remove(head);
       head.state = HELD;
       if (head.direct) {
