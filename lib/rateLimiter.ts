@@ -24,7 +24,9 @@ export interface RateLimiterOptions {
  * given at the millisecond nearest its exact time (a half goes later): 3 per 1000 ms with a burst
  * of 1 grants at 0, 333, 667, 1000, 1333... So in any `w` whole milliseconds the weight granted is
  * at most `burst + limit * w / interval`; when `limit > interval`, each millisecond grants what falls
- * due in it.
+ * due in it. Waiters are let through one at a time, each once the work of the one before has
+ * started, so a grant is counted when its work starts: a slow synchronous start delays the grants
+ * after it rather than bunching them.
  *
  * It has the gate surface (`acquire`, `run`, `tryAcquire`, `acquireAsync`, `state$`), works with
  * `withPermit` and the `limiter` option of `boundedMap`, and keeps their rules: strict FIFO (a
@@ -75,7 +77,7 @@ export class RateLimiter extends PermitGate {
     const interval = checkCount('RateLimiter', 'options.interval', options.interval, 1);
     const burst = options.burst === undefined ? limit : checkCount('RateLimiter', 'options.burst', options.burst, 1);
     const scheduler = options.scheduler === undefined ? asyncScheduler : checkScheduler('RateLimiter', 'options.scheduler', options.scheduler);
-    super('RateLimiter', burst);
+    super('RateLimiter', burst, true);
     this.limit = limit;
     this.interval = interval;
     this.burst = burst;
@@ -113,8 +115,9 @@ export class RateLimiter extends PermitGate {
     return true;
   }
 
-  protected override giveBack(): void {
+  protected override giveBack(): boolean {
     // Only time gives a grant back.
+    return false;
   }
 
   protected override blocked(weight: number | null): void {

@@ -1,56 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getEventListeners } from 'node:events';
-import { Subscription, of, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { of } from 'rxjs';
 import { RateLimiter, withPermit } from 'rxjs-concurrency';
 import { recordStates, st } from './setup/gate-state';
-
-/**
- * A clock the test moves by hand, and whose timers fire only when told: `advance(ms)` fires
- * those due on the way, in order; `late(ms)` moves the clock without firing anything, as a busy
- * event loop or a suspended process would.
- */
-class ManualClock implements SchedulerLike {
-  private time = 0;
-  private timers: { at: number; fire: () => void; cancelled: boolean }[] = [];
-
-  now(): number {
-    return this.time;
-  }
-
-  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
-    const timer = { at: this.time + delay, fire: () => work.call(undefined as never, state), cancelled: false };
-    this.timers.push(timer);
-    return new Subscription(() => {
-      timer.cancelled = true;
-    });
-  }
-
-  /** Timers armed and not cancelled nor fired. */
-  get pending(): number {
-    return this.timers.filter((t) => !t.cancelled).length;
-  }
-
-  advance(ms: number): void {
-    const until = this.time + ms;
-    for (;;) {
-      const due = this.timers.filter((t) => !t.cancelled && t.at <= until).sort((x, y) => x.at - y.at)[0];
-      if (due === undefined) break;
-      this.time = Math.max(this.time, due.at);
-      due.cancelled = true;
-      due.fire();
-    }
-    this.time = until;
-  }
-
-  late(ms: number): void {
-    this.time += ms;
-  }
-
-  /** Fires what is due now. */
-  fireDue(): void {
-    this.advance(0);
-  }
-}
+import { ManualClock } from './setup/manual-clock';
 
 const WAITERS = 100_000;
 
@@ -141,6 +94,25 @@ describe('RateLimiter', () => {
     expect(granted).toEqual([0, 1000]);
     clock.advance(100);
     expect(granted).toEqual([0, 1000, 1100]);
+  });
+
+  it('a grant is counted when its work starts: a slow work delays the grants after it rather than bunching their starts', () => {
+    const clock = new ManualClock();
+    const rate = new RateLimiter({ limit: 1, interval: 10, burst: 3, scheduler: clock });
+    rate.tryAcquire(3);
+    const starts: number[] = [];
+    for (const lasts of [30, 30, 0, 0, 0, 0]) {
+      rate.run(() => {
+        starts.push(clock.now());
+        clock.late(lasts);
+        return [lasts];
+      }).subscribe();
+    }
+    clock.advance(100);
+    // Counted when the work before them ended, at 70, the third to fifth start together: the
+    // burst (3). Counted at 40, when the second was let through, the third and fourth would have
+    // started at 70 with two more, 4 in one millisecond.
+    expect(starts).toEqual([10, 40, 70, 70, 70, 80]);
   });
 
   it('a clock that goes back neither refills nor drains; time is counted again from there', () => {

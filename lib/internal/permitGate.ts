@@ -168,13 +168,20 @@ export abstract class PermitGate implements Gate {
   private readonly waiters = new WaitList<Ticket>();
   private readonly feed = new StateFeed<GateState>(() => this.snapshot());
 
+  /** `paced`: what continues the dispatch after a grant's delivery. */
+  private resumer: Runnable | null = null;
+
   /**
    * @param name - the class, for error messages
    * @param capacity - permits the gate grants at most at once (`Infinity` allowed)
+   * @param paced - grant one waiter at a time, the next once the one before was delivered (its
+   *   work started): for a gate that counts a grant at the time it was made, so that starts are
+   *   never bunched by a long delivery before them
    */
   protected constructor(
     private readonly name: string,
     protected capacity: number,
+    private readonly paced = false,
   ) {}
 
   /**
@@ -283,9 +290,10 @@ export abstract class PermitGate implements Gate {
     return true;
   }
 
-  /** A holder gave `weight` permits back. */
-  protected giveBack(weight: number): void {
+  /** A holder gave `weight` permits back; false when that frees nothing a waiter could use. */
+  protected giveBack(weight: number): boolean {
     this.held -= weight;
+    return true;
   }
 
   /**
@@ -347,16 +355,22 @@ export abstract class PermitGate implements Gate {
     const state = ticket.state;
     if (state === RELEASED) return;
     ticket.state = RELEASED;
-    if (state === HELD) this.giveBack(ticket.weight);
-    else this.waiters.remove(ticket);
+    if (state === HELD) {
+      if (!this.giveBack(ticket.weight) || this.waiters.size === 0) {
+        this.feed.changed();
+        return;
+      }
+    } else {
+      this.waiters.remove(ticket);
+    }
     // Either way the head may now fit: permits came back, or a heavy head left the line (and a
     // waiter that left may have been the one a timer was armed for).
-    if (state === HELD && this.waiters.size === 0) this.feed.changed();
-    else this.dispatch();
+    this.dispatch();
   }
 
   private dispatch(): void {
     let granted = false;
+    let resumes = false;
     let head = this.waiters.peek();
     for (; head !== null && this.claim(head.weight, true); head = this.waiters.peek()) {
       this.waiters.remove(head);
@@ -366,10 +380,16 @@ export abstract class PermitGate implements Gate {
       } else {
         enqueue(head);
         granted = true;
+        if (this.paced) {
+          // The rest is claimed from the trampoline, after this one's work has started.
+          enqueue((this.resumer ??= { run: () => this.dispatch() }));
+          resumes = true;
+          break;
+        }
       }
     }
     // Before anyone is told: an observer of state$ may re-enter, and then its own dispatch re-arms.
-    this.blocked(head === null ? null : head.weight);
+    if (!resumes) this.blocked(head === null ? null : head.weight);
     this.feed.changed();
     if (granted) drain();
   }

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
+import { EMPTY, type Subscription } from 'rxjs';
 import { RateLimiter } from 'rxjs-concurrency';
 import { params } from './params';
 import { rateBreaches } from '../setup/rate';
+import { ManualClock } from '../setup/manual-clock';
 import { testScheduler } from '../setup/test-scheduler';
 
 /*
@@ -155,6 +157,38 @@ describe('RateLimiter against a model, over random arrivals, weights and cancell
         expect(grants).toEqual(model(config));
         expect(rateBreaches(grants.map(({ id, at }) => ({ at, weight: config.calls[id]!.weight })), config)).toEqual([]);
         expect([waiting, timers]).toEqual([0, 0]);
+      }),
+      params,
+    );
+  });
+
+  it('work that takes time as it starts (the clock moves while a grant is delivered) never bunches the starts past the bound', () => {
+    const slowCalls = fc.array(
+      // Arrivals close together, so that a slow work leaves several waiters due when it ends.
+      fc.record({ at: fc.nat({ max: 20 }), weight: fc.nat(), lasts: fc.oneof(fc.constant(0), fc.nat({ max: 50 })), cancelAfter: fc.option(fc.nat({ max: 100 }), { freq: 3 }) }),
+      { maxLength: 25 },
+    );
+    const config = fc.record({ limit: fc.integer({ min: 1, max: 8 }), interval: fc.integer({ min: 1, max: 100 }), burst: fc.integer({ min: 1, max: 5 }), calls: slowCalls });
+    fc.assert(
+      fc.property(config, ({ limit, interval, burst, calls }) => {
+        const clock = new ManualClock();
+        const rate = new RateLimiter({ limit, interval, burst, scheduler: clock });
+        const starts: { at: number; weight: number }[] = [];
+        for (const { at, weight: w, lasts, cancelAfter } of calls) {
+          const weight = 1 + (w % burst);
+          let subscription: Subscription | undefined;
+          // The work takes `lasts` ms synchronously as it starts: the clock moves during delivery.
+          const work = () => {
+            starts.push({ at: clock.now(), weight });
+            clock.late(lasts);
+            return EMPTY;
+          };
+          clock.schedule(() => (subscription = rate.run(work, weight).subscribe()), at);
+          if (cancelAfter !== null) clock.schedule(() => subscription!.unsubscribe(), at + cancelAfter);
+        }
+        clock.advance(100_000);
+        expect(rateBreaches(starts, { limit, interval, burst })).toEqual([]);
+        expect([rate.waiting, clock.pending]).toEqual([0, 0]);
       }),
       params,
     );
