@@ -23,10 +23,11 @@ export interface RateLimiterOptions {
  * It is GCRA: one stored timestamp, exact and O(1) per grant, not a log of past grants. A grant is
  * given at the millisecond nearest its exact time (a half goes later): 3 per 1000 ms with a burst
  * of 1 grants at 0, 333, 667, 1000, 1333... So in any `w` whole milliseconds the weight granted is
- * at most `burst + limit * w / interval`; when `limit > interval`, each millisecond grants what falls
- * due in it. Waiters are let through one at a time, each once the work of the one before has
- * started, so a grant is counted when its work starts: a slow synchronous start delays the grants
- * after it rather than bunching them.
+ * at most `burst + limit * w / interval`: with the default burst the first `interval` after a pause
+ * may see nearly twice `limit`, and with `burst: 1` no `interval` ms ever holds more than `limit`.
+ * When `limit > interval`, each millisecond grants what falls due in it. Waiters are let through
+ * one at a time, each once the work of the one before has started, so a grant is counted when its
+ * work starts: a slow synchronous start delays the grants after it rather than bunching them.
  *
  * It has the gate surface (`acquire`, `run`, `tryAcquire`, `acquireAsync`, `state$`), works with
  * `withPermit` and the `limiter` option of `boundedMap`, and keeps their rules: strict FIFO (a
@@ -41,8 +42,8 @@ export interface RateLimiterOptions {
  *
  * @example
  * ```ts
- * // A partner API that allows 100 requests per minute, shared by every call site.
- * const partner = new RateLimiter({ limit: 100, interval: 60_000 });
+ * // A partner API that allows 100 requests in any minute, shared by every call site.
+ * const partner = new RateLimiter({ limit: 100, interval: 60_000, burst: 1 });
  * ids$.pipe(boundedMap((id, _i, signal) => fetchItem(id, signal), 8, { limiter: partner }));
  * const order = await firstValueFrom(partner.run((signal) => fetchOrder(42, signal)));
  * ```
