@@ -3,6 +3,7 @@ export type { AcquireOptions, DeferredTask, Gate, GateLike, GateState, Permit } 
 export { Semaphore, type SemaphoreOptions } from './semaphore';
 export { Lock } from './lock';
 export { CapacityLimiter } from './capacityLimiter';
+export { RateLimiter, type RateLimiterOptions } from './rateLimiter';
 export { withPermit } from './withPermit';
 export { ConcurrencyEvent } from './concurrencyEvent';
 // Channels

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { NEVER, asyncScheduler, of, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  CapacityLimiter, Lock, Queue, Semaphore, asCompleted, gather, gatherAll, boundedMap, boundedMapFrom, boundedMapIterable, failAfter, failAt, moveOnAfter, moveOnAt, retry, retrying, taskGroup,
+  CapacityLimiter, Lock, Queue, RateLimiter, Semaphore, asCompleted, gather, gatherAll, boundedMap, boundedMapFrom, boundedMapIterable, failAfter, failAt, moveOnAfter, moveOnAt, retry, retrying, taskGroup,
   withPermit, type Gate, type RetryOptions, type TaskGroup,
 } from 'rxjs-concurrency';
 
@@ -66,6 +66,34 @@ const rows: Row[] = [
   ['CapacityLimiter.totalTokens = v', 'null', () => { new CapacityLimiter(1).totalTokens = any(null); }, TypeError, 'CapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received null'],
   ['CapacityLimiter.acquireOnBehalfOf(borrower)', 'null', () => new CapacityLimiter(1).acquireOnBehalfOf(any(null)), TypeError, 'CapacityLimiter.acquireOnBehalfOf: borrower must be an object, received null'],
   ['CapacityLimiter.acquireOnBehalfOf(borrower)', "'task-1' (a primitive)", () => new CapacityLimiter(1).acquireOnBehalfOf(any('task-1')), TypeError, 'CapacityLimiter.acquireOnBehalfOf: borrower must be an object, received "task-1"'],
+  // RateLimiter
+  ['new RateLimiter(options)', 'missing', () => new RateLimiter(any(undefined)), TypeError, 'RateLimiter: options must be an object, received undefined'],
+  ['new RateLimiter(options)', '10', () => new RateLimiter(any(10)), TypeError, 'RateLimiter: options must be an object, received 10'],
+  ['new RateLimiter({ limit })', '0', () => new RateLimiter({ limit: 0, interval: 1000 }), RangeError, 'RateLimiter: options.limit must be an integer >= 1, received 0'],
+  ['new RateLimiter({ limit })', '-1', () => new RateLimiter({ limit: -1, interval: 1000 }), RangeError, 'RateLimiter: options.limit must be an integer >= 1, received -1'],
+  ['new RateLimiter({ limit })', '2.5', () => new RateLimiter({ limit: 2.5, interval: 1000 }), RangeError, 'RateLimiter: options.limit must be an integer >= 1, received 2.5'],
+  ['new RateLimiter({ limit })', 'NaN', () => new RateLimiter({ limit: NaN, interval: 1000 }), RangeError, 'RateLimiter: options.limit must be an integer >= 1, received NaN'],
+  ['new RateLimiter({ limit })', 'Infinity', () => new RateLimiter({ limit: Infinity, interval: 1000 }), RangeError, 'RateLimiter: options.limit must be an integer >= 1, received Infinity'],
+  ['new RateLimiter({ limit })', "'10' (not a number)", () => new RateLimiter({ limit: any('10'), interval: 1000 }), TypeError, 'RateLimiter: options.limit must be an integer >= 1, received "10"'],
+  ['new RateLimiter({ limit })', 'missing', () => new RateLimiter(any({ interval: 1000 })), TypeError, 'RateLimiter: options.limit must be an integer >= 1, received undefined'],
+  ['new RateLimiter({ interval })', '0', () => new RateLimiter({ limit: 1, interval: 0 }), RangeError, 'RateLimiter: options.interval must be an integer >= 1, received 0'],
+  ['new RateLimiter({ interval })', '-1000', () => new RateLimiter({ limit: 1, interval: -1000 }), RangeError, 'RateLimiter: options.interval must be an integer >= 1, received -1000'],
+  ['new RateLimiter({ interval })', '0.5', () => new RateLimiter({ limit: 1, interval: 0.5 }), RangeError, 'RateLimiter: options.interval must be an integer >= 1, received 0.5'],
+  ['new RateLimiter({ interval })', 'Infinity', () => new RateLimiter({ limit: 1, interval: Infinity }), RangeError, 'RateLimiter: options.interval must be an integer >= 1, received Infinity'],
+  ['new RateLimiter({ interval })', "'1s'", () => new RateLimiter({ limit: 1, interval: any('1s') }), TypeError, 'RateLimiter: options.interval must be an integer >= 1, received "1s"'],
+  ['new RateLimiter({ interval })', 'missing', () => new RateLimiter(any({ limit: 1 })), TypeError, 'RateLimiter: options.interval must be an integer >= 1, received undefined'],
+  ['new RateLimiter({ burst })', '0', () => new RateLimiter({ limit: 1, interval: 1000, burst: 0 }), RangeError, 'RateLimiter: options.burst must be an integer >= 1, received 0'],
+  ['new RateLimiter({ burst })', '1.5', () => new RateLimiter({ limit: 1, interval: 1000, burst: 1.5 }), RangeError, 'RateLimiter: options.burst must be an integer >= 1, received 1.5'],
+  ['new RateLimiter({ burst })', "'3'", () => new RateLimiter({ limit: 1, interval: 1000, burst: any('3') }), TypeError, 'RateLimiter: options.burst must be an integer >= 1, received "3"'],
+  ['new RateLimiter({ burst })', 'null', () => new RateLimiter({ limit: 1, interval: 1000, burst: any(null) }), TypeError, 'RateLimiter: options.burst must be an integer >= 1, received null'],
+  ['new RateLimiter({ scheduler })', '{}', () => new RateLimiter({ limit: 1, interval: 1000, scheduler: any({}) }), TypeError, 'RateLimiter: options.scheduler must be a SchedulerLike (with now() and schedule()), received an object'],
+  ['new RateLimiter({ scheduler })', '42', () => new RateLimiter({ limit: 1, interval: 1000, scheduler: any(42) }), TypeError, 'RateLimiter: options.scheduler must be a SchedulerLike (with now() and schedule()), received 42'],
+  ['RateLimiter.acquire / run / tryAcquire(weight)', '0', () => new RateLimiter({ limit: 3, interval: 1000 }).acquire(0), RangeError, 'RateLimiter: weight must be an integer >= 1, received 0'],
+  ['RateLimiter.acquire / run / tryAcquire(weight)', '1.5', () => new RateLimiter({ limit: 3, interval: 1000 }).run(NEVER, 1.5), RangeError, 'RateLimiter: weight must be an integer >= 1, received 1.5'],
+  ['RateLimiter.acquire / run / tryAcquire(weight)', 'above burst', () => new RateLimiter({ limit: 3, interval: 1000 }).tryAcquire(4), RangeError, 'RateLimiter: weight must be <= burst 3, received 4'],
+  ['RateLimiter.acquire / run / tryAcquire(weight)', "'1'", () => new RateLimiter({ limit: 3, interval: 1000 }).acquire(any('1')), TypeError, 'RateLimiter: weight must be an integer >= 1, received "1"'],
+  ['RateLimiter.acquireAsync({ weight })', 'above burst', () => new RateLimiter({ limit: 10, interval: 1000, burst: 3 }).acquireAsync({ weight: 4 }), RangeError, 'acquireAsync: options.weight must be <= burst 3, received 4'],
+  ['withPermit(gate, weight)', "above a RateLimiter's burst", () => withPermit(new RateLimiter({ limit: 5, interval: 1000, burst: 2 }), 3), RangeError, 'withPermit: weight must be <= burst 2, received 3'],
   // withPermit
   ['withPermit(gate, weight)', '0', () => withPermit(new Semaphore(1), 0), RangeError, 'withPermit: weight must be an integer >= 1, received 0'],
   ['withPermit(gate, weight)', "'1'", () => withPermit(new Semaphore(1), any('1')), TypeError, 'withPermit: weight must be an integer >= 1, received "1"'],
@@ -82,6 +110,7 @@ const rows: Row[] = [
   ['Lock / CapacityLimiter .acquire / run / tryAcquire(weight)', '2', () => new Lock().run(NEVER, 2), RangeError, 'Lock: weight must be 1 for a gate that is not a Semaphore, received 2'],
   ['gate.acquireAsync({ weight })', 'above maxValue', () => new Semaphore(1, { maxValue: 1 }).acquireAsync({ weight: 2 }), RangeError, 'acquireAsync: options.weight must be <= maxValue 1, received 2'],
   ['gate.acquireAsync({ weight })', "'2'", () => new Semaphore(1).acquireAsync({ weight: any('2') }), TypeError, 'acquireAsync: options.weight must be an integer >= 1, received "2"'],
+  ['gate.run(work)', 'a Promise, on a RateLimiter', () => new RateLimiter({ limit: 1, interval: 1000 }).run(any(Promise.resolve(1))), TypeError, 'run: work must be an ObservableInput or a function (signal) => ObservableInput that has not started yet, not a Promise (its work began when it was made: it can neither wait for a permit nor run again); pass a factory such as () => fetch(url), received an object'],
   ['gate.acquireAsync({ signal })', '1', () => new Lock().acquireAsync({ signal: any(1) }), TypeError, 'acquireAsync: options.signal must be an AbortSignal, received 1'],
   ['gate.acquireAsync(options)', '5', () => new Semaphore(1).acquireAsync(any(5)), TypeError, 'acquireAsync: options must be an object, received 5'],
   ['tg.startSoon(task)', '123', () => withGroup((tg) => tg.startSoon(any(123))), TypeError, 'TaskGroup.startSoon: task must be an ObservableInput or a function (signal) => ObservableInput, received 123'],
@@ -243,6 +272,9 @@ describe('bad input: every public function throws at call time with the document
       boundedMap(project, Infinity, { window: Infinity }), boundedMap(project, 2, { ordered: false, window: 64 }), boundedMapFrom([1], project, 2, { window: undefined, returnErrors: true }), boundedMap(project, 2, { returnErrors: false }), boundedMapIterable(new Set([1]), project, Infinity, { window: Infinity, ordered: false }), gather({ returnErrors: true }), new Semaphore(1, { maxValue: undefined }),
       withPermit(new Lock()), withPermit({ run: (work) => new Lock().run(work) } as Gate, 1), new Lock().acquireAsync({}),
       new Queue(1).putAsync(1, {}), new Queue(1).getAsync({ signal: new AbortController().signal }), new Queue(1).getAsync({ signal: undefined }),
+      new RateLimiter({ limit: 1, interval: 1 }), new RateLimiter({ limit: 3, interval: 1000, burst: 1, scheduler: asyncScheduler }),
+      new RateLimiter({ limit: 2, interval: 10, burst: undefined, scheduler: undefined }), new RateLimiter({ limit: 2, interval: 10, burst: 5 }).acquire(5),
+      withPermit(new RateLimiter({ limit: 5, interval: 1000, burst: 2 }), 2),
       // A real or duck-typed scheduler, an empty options object, an undefined field.
       failAfter(10, { scheduler: new TestScheduler(() => undefined) }), moveOnAt(10, { scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
       failAt(10, {}), moveOnAfter(10, { scheduler: undefined }), retry({ scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),

@@ -143,25 +143,33 @@ class SignalTicket extends Ticket implements AbortWaiter {
  * Grants are accounted for at once and delivered through the trampoline, so counters are exact
  * whenever user code runs and a chain of synchronous hand-offs never deepens the stack. A waiter
  * keeps the async context of its subscriber; a synchronous grant captures nothing.
+ *
+ * What a grant takes is the subclass's to decide (`claim`, `giveBack`, `blocked`): by default a
+ * count of permits given back on release; a rate limiter's is a budget that refills with time and
+ * is never given back, with one timer for the head of the line.
  */
 export abstract class PermitGate implements Gate {
   /** Permits in use. @internal */
   protected held = 0;
   private readonly waiters = new WaitList<Ticket>();
-  private readonly feed = new StateFeed<GateState>(() => {
-    const available = this.available;
-    return { total: this.held + available, available, waiting: this.waiters.size };
-  });
+  private readonly feed = new StateFeed<GateState>(() => this.snapshot());
+
+  /** `paced`: what continues the dispatch after a grant's delivery. */
+  private resumer: Runnable | null = null;
 
   /**
    * @param name - the class, for error messages
    * @param capacity - permits the gate grants at most at once (`Infinity` allowed)
+   * @param paced - grant one waiter at a time, the next once the one before was delivered (its
+   *   work started): for a gate that counts a grant at the time it was made, so that starts are
+   *   never bunched by a long delivery before them
    * @internal
    */
   protected constructor(
     private readonly name: string,
     /** Permits the gate grants at most at once. @internal */
     protected capacity: number,
+    private readonly paced = false,
   ) {}
 
   /**
@@ -196,8 +204,8 @@ export abstract class PermitGate implements Gate {
   /** `weight` permits now, or `undefined` when they are not free or others wait before. */
   tryAcquire(weight = 1): Permit | undefined {
     if (weight !== 1) this.checkWeight(this.name, weight);
-    if (this.waiters.size > 0 || weight > this.capacity - this.held) return undefined;
-    return this.enter(new Ticket(this, weight, null), false);
+    if (this.waiters.size > 0 || !this.claim(weight, false)) return undefined;
+    return this.hold(new Ticket(this, weight, null));
   }
 
   /** For async/await code: resolves with `weight` permits, or rejects with `signal.reason` when `signal` aborts first. */
@@ -244,6 +252,38 @@ export abstract class PermitGate implements Gate {
     return Math.max(0, this.capacity - this.held);
   }
 
+  /** What `state$` emits. @internal */
+  protected snapshot(): GateState {
+    const available = this.available;
+    return { total: this.held + available, available, waiting: this.waiters.size };
+  }
+
+  /**
+   * Takes `weight` permits if they can be granted now, the line aside; false leaves the gate as it
+   * was. A gate whose capacity refills with time decides here from its clock, for which it matters
+   * whether the claim `waited` in line (it was due at some time before now) or arrives now.
+   * @internal
+   */
+  protected claim(weight: number, _waited: boolean): boolean {
+    if (weight > this.capacity - this.held) return false;
+    this.held += weight;
+    return true;
+  }
+
+  /** A holder gave `weight` permits back; false when that frees nothing a waiter could use. @internal */
+  protected giveBack(weight: number): boolean {
+    this.held -= weight;
+    return true;
+  }
+
+  /**
+   * The line changed and its head, which needs `weight`, cannot be granted now; `null`: nobody
+   * waits. A gate that refills with time arms its one timer for the head here; the others wait for
+   * a release.
+   * @internal
+   */
+  protected blocked(_weight: number | null): void {}
+
   /**
    * Throws unless `weight` is an integer the gate can ever grant, in the name of `where`. Gates
    * other than `Semaphore` grant one permit at a time. @internal
@@ -271,11 +311,16 @@ export abstract class PermitGate implements Gate {
 
   /** Accounts the grant of `ticket` if it fits and nobody waits before it; its delivery is the caller's. */
   private admit(ticket: Ticket): boolean {
-    if (this.waiters.size !== 0 || ticket.weight > this.capacity - this.held) return false;
-    this.held += ticket.weight;
+    if (this.waiters.size !== 0 || !this.claim(ticket.weight, false)) return false;
+    this.hold(ticket);
+    return true;
+  }
+
+  /** `ticket` was claimed for outside the line: it holds now. */
+  private hold<K extends Ticket>(ticket: K): K {
     ticket.state = HELD;
     this.feed.changed();
-    return true;
+    return ticket;
   }
 
   private wait(ticket: Ticket, keepContext: boolean): void {
@@ -284,6 +329,8 @@ export abstract class PermitGate implements Gate {
       ticket.snapshot = captureAsync();
     }
     this.waiters.push(ticket);
+    // A new head of the line: nothing else would arm a timer for it.
+    if (this.waiters.size === 1) this.blocked(ticket.weight);
     this.feed.changed();
   }
 
@@ -292,26 +339,41 @@ export abstract class PermitGate implements Gate {
     const state = ticket.state;
     if (state === RELEASED) return;
     ticket.state = RELEASED;
-    if (state === HELD) this.held -= ticket.weight;
-    else this.waiters.remove(ticket);
-    // Either way the head may now fit: permits came back, or a heavy head left the line.
-    if (this.waiters.size === 0) this.feed.changed();
-    else this.dispatch();
+    if (state === HELD) {
+      if (!this.giveBack(ticket.weight) || this.waiters.size === 0) {
+        this.feed.changed();
+        return;
+      }
+    } else {
+      this.waiters.remove(ticket);
+    }
+    // Either way the head may now fit: permits came back, or a heavy head left the line (and a
+    // waiter that left may have been the one a timer was armed for).
+    this.dispatch();
   }
 
   private dispatch(): void {
     let granted = false;
-    for (let head = this.waiters.peek(); head !== null && head.weight <= this.capacity - this.held; head = this.waiters.peek()) {
+    let resumes = false;
+    let head = this.waiters.peek();
+    for (; head !== null && this.claim(head.weight, true); head = this.waiters.peek()) {
       this.waiters.remove(head);
-      this.held += head.weight;
       head.state = HELD;
       if (head.direct) {
         head.run();
       } else {
         enqueue(head);
         granted = true;
+        if (this.paced) {
+          // The rest is claimed from the trampoline, after this one's work has started.
+          enqueue((this.resumer ??= { run: () => this.dispatch() }));
+          resumes = true;
+          break;
+        }
       }
     }
+    // Before anyone is told: an observer of state$ may re-enter, and then its own dispatch re-arms.
+    if (!resumes) this.blocked(head === null ? null : head.weight);
     this.feed.changed();
     if (granted) drain();
   }
