@@ -12,6 +12,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },
   moduleNameMapper: {
     '^rxjs-concurrency$': '<rootDir>/lib/index.ts',
+    '^rxjs-concurrency/redis$': '<rootDir>/lib/redis/index.ts',
     ...(rxjs8 ? { '^rxjs$': 'rxjs8', '^rxjs/(.*)$': 'rxjs8/$1' } : {}),
   },
   setupFilesAfterEnv: ['<rootDir>/spec/setup/no-unhandled-errors.ts'],
