@@ -16,6 +16,12 @@ export interface RedisLike {
    * something waiting, and disconnects it when the last waiter or holder of the client is gone.
    */
   duplicate(): RedisSubscriberLike;
+  /**
+   * ioredis's `'end'` (the client was closed for good): the gates close the pub/sub connection
+   * they made with `duplicate()`. Optional: without it, that connection stays open until it is
+   * closed by whoever made it.
+   */
+  on?(event: 'end', listener: () => void): unknown;
 }
 
 /** The pub/sub connection made by `RedisLike.duplicate()`. */
