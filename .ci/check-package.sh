@@ -53,7 +53,7 @@ JS
 node esm.mjs
 # The Redis entry: its own names in both builds, loaded without ioredis installed (an optional
 # peer: the gates take any client object, so importing the entry must not need it).
-redis_exports='LeaseLostError RedisLock RedisSemaphore'
+redis_exports='LeaseLostError RedisCapacityLimiter RedisLock RedisSemaphore'
 cat > redis-exports.mjs <<'JS'
 import { createRequire } from 'node:module';
 const expected = process.argv[2].split(' ');

@@ -1,4 +1,4 @@
-import { RedisLock, RedisSemaphore, type RedisLike } from 'rxjs-concurrency/redis';
+import { RedisCapacityLimiter, RedisLock, RedisSemaphore, type RedisLike } from 'rxjs-concurrency/redis';
 
 /*
  * Bad input to the Redis gates throws at the call, naming the parameter, before any command is
@@ -24,6 +24,12 @@ const rows: Row[] = [
   ['new RedisSemaphore(redis, name, permits)', '2.5', () => new RedisSemaphore(client, 'jobs', 2.5), RangeError, 'RedisSemaphore: permits must be an integer >= 1, received 2.5'],
   ['new RedisSemaphore(redis, name, permits)', 'Infinity', () => new RedisSemaphore(client, 'jobs', Infinity), RangeError, 'RedisSemaphore: permits must be an integer >= 1, received Infinity'],
   ['new RedisSemaphore(redis, name, permits)', "'3'", () => new RedisSemaphore(client, 'jobs', any('3')), TypeError, 'RedisSemaphore: permits must be an integer >= 1, received "3"'],
+  ['new RedisCapacityLimiter(redis, name, totalTokens)', '0', () => new RedisCapacityLimiter(client, 'jobs', 0), RangeError, 'RedisCapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received 0'],
+  ['new RedisCapacityLimiter(redis, name, totalTokens)', 'NaN', () => new RedisCapacityLimiter(client, 'jobs', NaN), RangeError, 'RedisCapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received NaN'],
+  ['new RedisCapacityLimiter(redis, name, totalTokens)', 'null', () => new RedisCapacityLimiter(client, 'jobs', any(null)), TypeError, 'RedisCapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received null'],
+  ['RedisCapacityLimiter.totalTokens = v', '-1', () => { new RedisCapacityLimiter(client, 'jobs', 2).totalTokens = -1; }, RangeError, 'RedisCapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received -1'],
+  ['RedisCapacityLimiter.totalTokens = v', "'4'", () => { new RedisCapacityLimiter(client, 'jobs', 2).totalTokens = any('4'); }, TypeError, 'RedisCapacityLimiter: totalTokens must be an integer >= 1 or Infinity, received "4"'],
+  ['RedisCapacityLimiter.acquire(weight)', '2', () => new RedisCapacityLimiter(client, 'jobs', 2).acquire(2), RangeError, 'RedisCapacityLimiter: weight must be 1 for a gate that is not a Semaphore, received 2'],
   ['new RedisSemaphore(..., options)', "'fast'", () => new RedisSemaphore(client, 'jobs', 1, any('fast')), TypeError, 'RedisSemaphore: options must be an object, received "fast"'],
   ['new RedisSemaphore(..., { leaseMs })', '50', () => new RedisSemaphore(client, 'jobs', 1, { leaseMs: 50 }), RangeError, 'RedisSemaphore: options.leaseMs must be an integer >= 100, received 50'],
   ['new RedisSemaphore(..., { leaseMs })', 'NaN', () => new RedisSemaphore(client, 'jobs', 1, { leaseMs: NaN }), RangeError, 'RedisSemaphore: options.leaseMs must be an integer >= 100, received NaN'],
@@ -62,6 +68,7 @@ describe('Redis gates: bad input throws at the call with the class and message o
     expect(() => [
       new RedisSemaphore(counting, 'jobs', 1, { prefix: 'app', leaseMs: 100, refreshMs: 99 }), new RedisLock(counting, 'x', {}),
       new RedisSemaphore(counting, 'jobs', 3, { leaseMs: undefined, refreshMs: undefined, scheduler: undefined }).acquire(3), new RedisLock(counting, 'x').run(() => [1]),
+      new RedisCapacityLimiter(counting, 'x', Infinity), new RedisCapacityLimiter(counting, 'x', 1).acquire(1),
     ]).not.toThrow();
     expect(sent).toBe(0);
   });
