@@ -24,7 +24,7 @@ export class RedisCapacityLimiter extends RedisGate {
    * @param options - key prefix, lease, refresh period, scheduler
    */
   constructor(redis: RedisLike, name: string, totalTokens: number, options?: RedisGateOptions) {
-    super('RedisCapacityLimiter', redis, name, checkCount('RedisCapacityLimiter', 'totalTokens', totalTokens, 1, true), options);
+    super('RedisCapacityLimiter', redis, name, checkCount('RedisCapacityLimiter', 'totalTokens', totalTokens, 1, true), options, true);
   }
 
   /** The total as Redis last reported it to this process (or as this process last set it). */

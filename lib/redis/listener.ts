@@ -52,9 +52,14 @@ export class Listener {
   private readonly channels = new Map<string, Channel>();
   private readonly grantChannels = new Map<string, GrantChannel>();
   private opened = false;
+  /** Told when the client ends: gates with a timer still armed while they are idle. */
+  readonly ending = new Set<{ ended(): void }>();
 
   constructor(private readonly redis: RedisLike) {
-    redis.on?.('end', () => this.close());
+    redis.on?.('end', () => {
+      this.close();
+      for (const gate of this.ending) gate.ended();
+    });
   }
 
   /** Routes the grants of `route` (a gate of this client) under `prefix` to `gate`; no I/O. */

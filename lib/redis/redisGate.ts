@@ -118,8 +118,7 @@ let gates = 0;
  */
 export abstract class RedisGate implements GateLike {
   private readonly redis: RedisLike;
-  private readonly keys: readonly string[];
-  /** ARGV common to every script: base, total, lease, grant channel prefix. */
+  /** The five keys, then the ARGV common to every script: base, total, lease, grant channel prefix. */
   private readonly args: readonly (string | number)[];
   private readonly prefix: string;
   private readonly leaseMs: number;
@@ -173,6 +172,7 @@ export abstract class RedisGate implements GateLike {
   /**
    * @param where - the class, for error messages
    * @param capacity - the permits (or default total) every process of the gate should agree on
+   * @param stored - the total may have been stored in Redis (a capacity limiter's resize)
    */
   protected constructor(
     private readonly where: string,
@@ -180,6 +180,7 @@ export abstract class RedisGate implements GateLike {
     private readonly name: string,
     capacity: number,
     options: RedisGateOptions | undefined,
+    stored = false,
   ) {
     this.redis = checkRedis(where, redis);
     checkName(where, 'name', name);
@@ -189,8 +190,7 @@ export abstract class RedisGate implements GateLike {
     this.refreshMs = refreshMs;
     this.scheduler = scheduler;
     const base = `${prefix}:${name}`;
-    this.keys = [`${base}:x`, `${base}:q`, `${base}:w`, `${base}:m`, `${base}:t`];
-    this.args = [base, capacity === Infinity ? 'inf' : capacity, leaseMs, `${prefix}:g:`];
+    this.args = [`${base}:x`, `${base}:q`, `${base}:w`, `${base}:m`, `${base}:t`, base, `${stored ? '*' : ''}${capacity === Infinity ? 'inf' : capacity}`, leaseMs, `${prefix}:g:`];
     this.stateChannel = `${base}:s`;
     this.listener = listenerOf(this.redis);
     this.route = `${this.listener.id}/${++gates}`;
@@ -334,7 +334,7 @@ export abstract class RedisGate implements GateLike {
   /** Stores a new total in Redis and grants whoever it lets in; a failure is reported, not thrown. */
   protected resize(total: number): void {
     this.total = total;
-    resizeScript.run(this.redis, this.keys, [...this.args, total === Infinity ? 'inf' : total]).then(
+    this.call(resizeScript, [total === Infinity ? 'inf' : total]).then(
       (reply) => this.update(reply as Reply),
       (error: unknown) => reportUnhandled(error),
     );
@@ -343,6 +343,10 @@ export abstract class RedisGate implements GateLike {
   /** Ends a ticket exactly once: leaves the line or gives the permits back, in Redis too. @internal */
   retire(ticket: Ticket): void {
     if (ticket.state !== RELEASED) this.drop(ticket, true);
+  }
+
+  private call(script: Script, args: readonly (string | number)[]): Promise<unknown> {
+    return script.run(this.redis, 5, args.length === 0 ? this.args : [...this.args, ...args]);
   }
 
   private now(): number {
@@ -371,7 +375,7 @@ export abstract class RedisGate implements GateLike {
   }
 
   private send(ticket: Ticket, mode: 'wait' | 'try'): Promise<unknown> {
-    return (ticket.acquiring = acquireScript.run(this.redis, this.keys, [...this.args, ticket.token, ticket.weight, mode]).then(
+    return (ticket.acquiring = this.call(acquireScript, [ticket.token, ticket.weight, mode]).then(
       (reply) => this.acquired(ticket, reply as Reply),
       (error: unknown) => {
         ticket.acked = true;
@@ -434,7 +438,7 @@ export abstract class RedisGate implements GateLike {
     if (leave) {
       const send = (): void => {
         // A LEAVE that fails changes nothing for the caller: the token's lease ends anyway.
-        leaveScript.run(this.redis, this.keys, [...this.args, ticket.token]).then((reply) => this.update(reply as Reply), () => undefined);
+        this.call(leaveScript, [ticket.token]).then((reply) => this.update(reply as Reply), () => undefined);
       };
       if (ticket.acked) send();
       else void ticket.acquiring?.then(send, send);
@@ -454,25 +458,39 @@ export abstract class RedisGate implements GateLike {
     ticket.sink.failed(error);
   }
 
-  /** Arms the one timer for the earliest thing to do, unless an earlier one is armed. */
+  /**
+   * Arms the one timer for the earliest thing to do, unless an earlier one is armed. A gate that
+   * falls idle leaves its timer armed (it fires once more and stops): a permit taken and given back
+   * within `refreshMs` then costs no timer of its own. The client's `'end'` stops it at once, so it
+   * never keeps a process alive that closed its connection.
+   */
   private arm(): void {
-    if (this.tickets.size === 0) {
-      this.timer?.unsubscribe();
-      this.timer = null;
-      this.timerAt = Infinity;
-      return;
-    }
+    if (this.tickets.size === 0) return;
     let at = Math.min(this.refreshAt, this.earliest);
     if (this.waiters > 0) at = Math.min(at, this.wakeAt);
     if (this.timer !== null && this.timerAt <= at) return;
     this.timer?.unsubscribe();
     this.timerAt = at;
     this.timer = this.scheduler.schedule(() => this.tick(), Math.max(0, at - this.now()));
+    this.listener.ending.add(this.ender);
+  }
+
+  private readonly ender = {
+    ended: (): void => {
+      if (this.tickets.size > 0) return;
+      this.timer?.unsubscribe();
+      this.stopped();
+    },
+  };
+
+  private stopped(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
+    this.listener.ending.delete(this.ender);
   }
 
   private tick(): void {
-    this.timer = null;
-    this.timerAt = Infinity;
+    this.stopped();
     const now = this.now();
     if (now >= this.earliest) {
       this.earliest = Infinity;
@@ -496,7 +514,7 @@ export abstract class RedisGate implements GateLike {
     this.refreshAt = sentAt + this.refreshMs;
     const sent = [...this.tickets.values()];
     const tokens = sent.map((ticket) => ticket.token);
-    refreshScript.run(this.redis, this.keys, [...this.args, ...tokens]).then(
+    this.call(refreshScript, tokens).then(
       (reply) => {
         this.lastError = undefined;
         this.update(reply as Reply);
@@ -534,7 +552,7 @@ export abstract class RedisGate implements GateLike {
 
   private fetchState(): void {
     // A failure leaves the last state shown; the next change published corrects it.
-    stateScript.run(this.redis, this.keys, this.args).then((reply) => this.update(reply as Reply), () => undefined);
+    this.call(stateScript, []).then((reply) => this.update(reply as Reply), () => undefined);
   }
 
   private update(reply: Reply): void {

@@ -1,39 +1,26 @@
+import { sha1 } from './sha1';
 import type { RedisLike } from './types';
-
-/** Hex SHA-1 of `text`, the name under which Redis caches a script. */
-async function sha1(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
 
 function isNoScript(error: unknown): boolean {
   return String((error as { message?: unknown } | null)?.message ?? error).startsWith('NOSCRIPT');
 }
 
 /**
- * A Lua script sent by `EVALSHA`, one round trip. Its first run (before the hash is known) and any
- * run the server answers with `NOSCRIPT` (a restarted or flushed server) send the text by `EVAL`,
- * which also caches it again on the server.
+ * A Lua script sent by `EVALSHA`, one round trip. A run the server answers with `NOSCRIPT` (its
+ * first ever, or after a restart or `SCRIPT FLUSH`) sends the text by `EVAL`, which also caches it
+ * on the server again.
  * @internal
  */
 export class Script {
-  private sha: string | null = null;
-  private hashing = false;
+  private hash: string | null = null;
 
   constructor(readonly text: string) {}
 
-  run(redis: RedisLike, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    const sha = this.sha;
-    if (sha === null) {
-      if (!this.hashing) {
-        this.hashing = true;
-        // Without Web Crypto the script is sent by EVAL every time: slower, still correct.
-        sha1(this.text).then((hash) => (this.sha = hash), () => undefined);
-      }
-      return redis.eval(this.text, keys.length, ...keys, ...args);
-    }
-    return redis.evalsha(sha, keys.length, ...keys, ...args).catch((error: unknown) => {
-      if (isNoScript(error)) return redis.eval(this.text, keys.length, ...keys, ...args);
+  /** Runs the script with `keysAndArgs`, its `numKeys` keys first. */
+  run(redis: RedisLike, numKeys: number, keysAndArgs: readonly (string | number)[]): Promise<unknown> {
+    const sha = (this.hash ??= sha1(this.text));
+    return redis.evalsha(sha, numKeys, ...keysAndArgs).catch((error: unknown) => {
+      if (isNoScript(error)) return redis.eval(this.text, numKeys, ...keysAndArgs);
       throw error;
     });
   }

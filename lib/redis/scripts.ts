@@ -8,8 +8,9 @@
  * - `:w` hash, token -> weight;
  * - `:m` hash, `held` (sum of the weights held), `seq` (the line's counter), `quiet` (see below);
  * - `:t` string, the total a `RedisCapacityLimiter` was resized to (kept a day after its last use).
- * The first four are deleted as soon as nobody holds or waits, and otherwise expire one second
- * after the last lease in `:x`: a gate whose processes all died disappears by itself.
+ * The sets go with their last member; while any member is left, all four keys expire one second
+ * after the last lease in `:x`, and once none is, `:m` expires a lease and a second later: a gate
+ * whose processes all died, or that nobody uses, disappears by itself.
  *
  * A token is `<listener>/<gate>.<n>`; a grant is published on `<prefix>:g:<listener>` (the
  * pub/sub connection of the granted waiter's process), every change of state on
@@ -20,12 +21,14 @@
  * they learn from a reply (`wake`), so nothing polls.
  *
  * Quiet period: Redis started without persistence forgets every holder when it restarts, while
- * the old holders still work until their next refresh tells them. A gate whose keys are absent
+ * the old holders still work until their next refresh tells them. A gate whose meta hash is absent
  * on a server younger than one lease therefore grants nothing until the server is a lease (plus
  * one second, `uptime_in_seconds` being whole seconds) old: by then every holder from before the
- * restart has seen its lease lost.
+ * restart has seen its lease lost. (`INFO` is asked only when the meta hash is absent: a gate not
+ * used for a lease.)
  *
- * ARGV: [1] `<prefix>:<name>`, [2] the caller's total (`inf` for Infinity), [3] leaseMs,
+ * ARGV: [1] `<prefix>:<name>`, [2] the caller's total (`inf` for Infinity; after a `*`, the default
+ * of a total stored in `:t`), [3] leaseMs,
  * [4] `<prefix>:g:`, then the script's own. Reply: `{ status, wake, total (-1: Infinity), held,
  * waiting, version }`, `wake` being ms until the next expiry or end of quiet (-1: none).
  * @internal
@@ -38,11 +41,12 @@ local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local version = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local function parse(v) if v == 'inf' then return math.huge end return tonumber(v) end
-local total = parse(redis.call('GET', T) or ARGV[2])
+local stored = string.byte(ARGV[2]) == 42
+local total = stored and parse(redis.call('GET', T) or string.sub(ARGV[2], 2)) or parse(ARGV[2])
 local held, quiet, changed, touched = 0, 0, false, false
-if redis.call('EXISTS', M) == 1 then
-  local meta = redis.call('HMGET', M, 'held', 'quiet')
-  held, quiet = tonumber(meta[1] or 0), tonumber(meta[2] or 0)
+local meta = redis.call('HMGET', M, 'held', 'quiet')
+if meta[1] then
+  held, quiet = tonumber(meta[1]), tonumber(meta[2] or 0)
 else
   local up = tonumber(string.match(redis.call('INFO', 'server'), 'uptime_in_seconds:(%d+)'))
   if up * 1000 < lease + 1000 then quiet = now + lease + 1000 - up * 1000 end
@@ -76,9 +80,8 @@ local function grant(self)
 end
 
 local function leave(tok)
-  if not redis.call('ZSCORE', X, tok) then return end
+  if redis.call('ZREM', X, tok) == 0 then return end
   if redis.call('ZREM', Q, tok) == 0 then held = held - tonumber(redis.call('HGET', W, tok)) end
-  redis.call('ZREM', X, tok)
   redis.call('HDEL', W, tok)
   changed = true
 end
@@ -86,20 +89,23 @@ end
 local function reply(status)
   local waiting = redis.call('ZCARD', Q)
   if changed or touched then
-    if redis.call('ZCARD', X) == 0 then
-      redis.call('DEL', X, Q, W, M)
-    else
-      redis.call('HSET', M, 'held', held, 'quiet', quiet)
-      local ttl = tonumber(redis.call('ZRANGE', X, -1, -1, 'WITHSCORES')[2]) - now + 1000
+    local last = redis.call('ZRANGE', X, -1, -1, 'WITHSCORES')[2]
+    redis.call('HSET', M, 'held', held, 'quiet', quiet)
+    if last then
+      local ttl = tonumber(last) - now + 1000
       redis.call('PEXPIRE', X, ttl)
-      redis.call('PEXPIRE', Q, ttl)
+      if waiting > 0 then redis.call('PEXPIRE', Q, ttl) end
       redis.call('PEXPIRE', W, ttl)
       redis.call('PEXPIRE', M, ttl)
+    else
+      -- Nobody holds or waits (the sets are gone with their last member). The meta hash stays a
+      -- lease, so that a gate used again soon need not look at the server's uptime.
+      redis.call('PEXPIRE', M, lease + 1000)
     end
   end
   local shown = total == math.huge and -1 or total
   if changed then
-    redis.call('PEXPIRE', T, 86400000)
+    if stored then redis.call('PEXPIRE', T, 86400000) end
     redis.call('PUBLISH', base .. ':s', version .. ',' .. shown .. ',' .. held .. ',' .. waiting)
   end
   local wake = -1
@@ -122,7 +128,14 @@ local tok, weight = ARGV[5], tonumber(ARGV[6])
 local status = 0
 if redis.call('ZSCORE', X, tok) then
   status = redis.call('ZSCORE', Q, tok) and 1 or 2
-elseif ARGV[7] ~= 'try' or (now >= quiet and redis.call('ZCARD', Q) == 0 and held + weight <= total) then
+elseif now >= quiet and held + weight <= total and redis.call('ZCARD', Q) == 0 then
+  -- Nobody waits and it fits: granted without joining the line.
+  redis.call('HSET', W, tok, weight)
+  redis.call('ZADD', X, now + lease, tok)
+  held = held + weight
+  changed = true
+  return reply(2)
+elseif ARGV[7] ~= 'try' then
   redis.call('ZADD', Q, redis.call('HINCRBY', M, 'seq', 1), tok)
   redis.call('HSET', W, tok, weight)
   redis.call('ZADD', X, now + lease, tok)

@@ -33,6 +33,11 @@ export async function heldOf(redis: Redis, base: string): Promise<number> {
   return Number((await redis.hget(`${base}:m`, 'held')) ?? 0);
 }
 
+/** Nobody holds or waits: no lease left in Redis, nothing held. */
+export async function idle(redis: Redis, base: string): Promise<boolean> {
+  return (await redis.zcard(`${base}:x`)) === 0 && (await heldOf(redis, base)) === 0;
+}
+
 /** The waiting tokens of a gate, in line order. */
 export function lineOf(redis: Redis, base: string): Promise<string[]> {
   return redis.zrange(`${base}:q`, 0, -1);

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Observable, defer, firstValueFrom, lastValueFrom, mergeMap, range, take, timer, toArray, map } from 'rxjs';
 import { boundedMap, effectiveDeadline, failAfter, withPermit, type GateState } from 'rxjs-concurrency';
 import { LeaseLostError, RedisLock, RedisSemaphore, type RedisPermit } from 'rxjs-concurrency/redis';
-import { addressOf, frozen, heldOf, keysOf, lineOf, monitor, sleep, until } from './helpers';
+import { addressOf, frozen, heldOf, idle, keysOf, lineOf, monitor, sleep, until } from './helpers';
 import { RedisServer } from './server';
 
 /*
@@ -30,7 +30,7 @@ function semaphore(permits: number, name: string, options: { leaseMs?: number; r
 }
 
 describe('RedisSemaphore', () => {
-  it('uncontended: acquireAsync then release, the keys gone once nothing is held', async () => {
+  it('uncontended: acquireAsync then release, the keys gone a lease after nothing is held', async () => {
     const name = fresh();
     const gate = semaphore(2, name);
     const admin = server.client();
@@ -38,7 +38,9 @@ describe('RedisSemaphore', () => {
     expect(await heldOf(admin, `rxc:${name}`)).toBe(1);
     permit.release();
     permit.release();
-    await until(async () => Object.keys(await keysOf(admin, `rxc:${name}`)).length === 0, 2_000, 'the keys to go');
+    await until(() => idle(admin, `rxc:${name}`), 2_000, 'the permit back');
+    expect(Object.keys(await keysOf(admin, `rxc:${name}`))).toEqual([`rxc:${name}:m`]);
+    await until(async () => Object.keys(await keysOf(admin, `rxc:${name}`)).length === 0, LEASE + 2_000, 'the keys to go');
     expect(permit.released).toBe(true);
   });
 
@@ -248,7 +250,7 @@ describe('RedisSemaphore', () => {
       permit.release();
       if (round % 2 === 0) await sleep(round / 4);
       subscription.unsubscribe();
-      await until(async () => Object.keys(await keysOf(admin, `rxc:${name}`)).length === 0, 2_000, 'the gate to empty');
+      await until(() => idle(admin, `rxc:${name}`), 2_000, 'the gate to empty');
       expect(grants).toBeLessThanOrEqual(1);
       const next = await waiter.tryAcquireAsync();
       expect(next).toBeDefined();
@@ -267,7 +269,7 @@ describe('RedisSemaphore', () => {
     permit.release();
   });
 
-  it('every key has a TTL while the gate is in use, at most a lease and a second, and is deleted once nothing is held or waits', async () => {
+  it('every key has a TTL while the gate is in use, at most a lease and a second, and the last goes a lease and a second after nothing is held or waits', async () => {
     const name = fresh();
     const admin = server.client();
     const gate = semaphore(1, name);
@@ -282,7 +284,12 @@ describe('RedisSemaphore', () => {
     }
     permit.release();
     (await waiting).release();
-    await until(async () => Object.keys(await keysOf(admin, `rxc:${name}`)).length === 0, 2_000, 'the keys to go');
+    await until(() => idle(admin, `rxc:${name}`), 2_000, 'the permits back');
+    const left = await keysOf(admin, `rxc:${name}`);
+    expect(Object.keys(left)).toEqual([`rxc:${name}:m`]);
+    expect(left[`rxc:${name}:m`]).toBeGreaterThan(0);
+    expect(left[`rxc:${name}:m`]).toBeLessThanOrEqual(LEASE + 1_000);
+    await until(async () => Object.keys(await keysOf(admin, `rxc:${name}`)).length === 0, LEASE + 2_000, 'the keys to go');
   });
 
   it('10^4 waiters cancelled, then KEYS prefix:* is empty', async () => {
