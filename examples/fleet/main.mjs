@@ -8,6 +8,8 @@
 //
 // One live line shows each worker's calls in flight, the fleet's (from the gate's state$, which
 // every process sees), and the hand-offs: permits a finished call passed straight to a waiting one.
+// Each worker asks for all its batches at once, so FIFO across the fleet serves them roughly one
+// worker's burst after another, in the order Redis queued them.
 //
 // Options (flags or environment variables):
 //   --batches N   FLEET_BATCHES   batches per worker (default 150)
@@ -122,4 +124,5 @@ console.log(
     `  partner API: ${api.stats.requests} requests, at most ${api.stats.peakOpen} open at once, ${api.stats.stalled} stalled, ${api.stats.aborted} aborted by the client`,
   ].join('\n'),
 );
-if (ok + failed !== WORKERS * BATCHES || fleet.peak > LIMIT) process.exit(1);
+// Exiting stops redis-server too (see its 'exit' handler above).
+process.exit(ok + failed === WORKERS * BATCHES && fleet.peak <= LIMIT ? 0 : 1);
