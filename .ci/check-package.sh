@@ -51,11 +51,33 @@ if (got !== 7 || s.value !== 1) throw new Error('ESM build misbehaves');
 console.log('import("rxjs-concurrency"): ok');
 JS
 node esm.mjs
+# The Redis entry: its own names in both builds, loaded without ioredis installed (an optional
+# peer: the gates take any client object, so importing the entry must not need it).
+redis_exports='LeaseLostError RedisCapacityLimiter RedisLock RedisSemaphore'
+cat > redis-exports.mjs <<'JS'
+import { createRequire } from 'node:module';
+const expected = process.argv[2].split(' ');
+const cjs = createRequire(import.meta.url)('rxjs-concurrency/redis');
+const esm = await import('rxjs-concurrency/redis');
+for (const [build, names] of [['CJS', Object.keys(cjs).sort()], ['ESM', Object.keys(esm).sort()]]) {
+  if (names.join(' ') !== expected.join(' ')) throw new Error(`rxjs-concurrency/redis ${build} exports ${names.join(' ')}; expected ${expected.join(' ')}`);
+}
+if (new esm.LeaseLostError().name !== 'LeaseLostError' || new cjs.LeaseLostError().name !== 'LeaseLostError') throw new Error('LeaseLostError misbehaves');
+console.log(`rxjs-concurrency/redis: the same ${expected.length} names from import and require`);
+JS
+node redis-exports.mjs "$redis_exports"
+if [ -e node_modules/ioredis ]; then echo "ioredis should not have been installed" >&2; exit 1; fi
+
 cat > types.ts <<'TS'
 import { Semaphore, type Gate, type Permit } from 'rxjs-concurrency';
 const gate: Gate = new Semaphore(2);
 const permit: Permit | undefined = gate.tryAcquire();
 permit?.release();
+TS
+cat >> types.ts <<'TS'
+import { LeaseLostError, type RedisGateOptions } from 'rxjs-concurrency/redis';
+const options: RedisGateOptions = { prefix: 'app', leaseMs: 5_000 };
+export const lost: Error = new LeaseLostError(String(options.leaseMs));
 TS
 # One tsconfig per case: `types` decides whether @types/node (installed here) is seen at all.
 tsc() { # tsc LIBS TYPES MODULE RESOLUTION FILE

@@ -7,18 +7,20 @@
 //     name: 'uncontended lock',            // unique; `npm run bench -- lock` runs the cases whose name contains 'lock'
 //     description: 'lock.run(of(x)) subscribed vs mutex.runExclusive(() => x) awaited',
 //     metric: 'ops',                       // 'ops' (ops/s, higher is better), 'time' (ns per op, lower is better),
-//                                          // 'memory' (bytes, lower is better) or 'value' (a figure a side
-//                                          // computes itself and returns as { value }; `unit` names it)
+//                                          // 'memory' (bytes, lower is better), 'count' (per op, lower is
+//                                          // better), or 'value' (a figure a side computes itself and
+//                                          // returns as { value }; `unit` names it)
 //     ops: 100_000,                        // operations one call of a side performs (default 1)
 //     rounds: 7, warmup: 2,                // measured and discarded calls of each side (defaults 7 and 2)
 //     setup: () => { ... },                // optional, run once first (e.g. a cheaper warm-up than a round)
 //     sides: {                             // insertion order is table order; 'ours' by convention first
 //       ours: () => { ... },               // sync or async; timed as a whole, unless it returns
 //       'async-mutex': async () => { ... },//   { ns } (it timed the part that matters itself, see `time`)
-//       big: { run: () => { ... }, ops: 10 },  // or { bytes } (metric 'memory'), or { value } (metric 'value'); `ops` per side if they differ
-//     },
-//     targets: [{ side: 'ours', vs: 'async-mutex', min: 3 }],   // or max: 1.3
-//   }
+//       big: { run: () => { ... }, ops: 10 },  // or { bytes } (metric 'memory'), { count } (metric 'count', the
+//     },                                   //   total of a call: round trips, commands), or { value } (metric
+//                                          //   'value'); `ops` per side if they differ
+//     targets: [{ side: 'ours', vs: 'async-mutex', min: 3 }],   // or max: 1.3; without `vs`, a bound on the
+//   }                                      //   side's own median per op (ns for 'time', count for 'count')
 //
 // The ratio of a target is `side ÷ vs` in the case's own unit: ops/s for 'ops' (> 1: `side` is
 // faster), ns per op for 'time', bytes for 'memory' (< 1: `side` is cheaper), the figure itself for
@@ -75,6 +77,7 @@ async function measure(side) {
     if (typeof result.bytes === 'number') return result.bytes;
     if (typeof result.value === 'number') return result.value;
     if (typeof result.ns === 'number') return result.ns;
+    if (typeof result.count === 'number') return result.count;
   }
   return elapsed;
 }
@@ -112,6 +115,8 @@ async function runCase(c) {
         ? { bytes: raw, spread, samples: samples[n] }
         : c.metric === 'value'
           ? { value: raw, spread, samples: samples[n] }
+          : c.metric === 'count'
+            ? { ops, perOp: raw / ops, spread, samples: samples[n].map((s) => s / ops) }
           : { ops, nsPerOp: raw / ops, opsPerSec: (ops * 1e9) / raw, spread, samples: samples[n].map((s) => s / ops) };
   }
   // A ratio is the median of the ratios of each round, not the ratio of the medians: the two sides of
@@ -119,9 +124,9 @@ async function runCase(c) {
   const perOp = (n, r) => samples[n][r] / (c.metric === 'memory' || c.metric === 'value' ? 1 : opsOf(n));
   const roundRatio = (a, b, r) => (c.metric === 'ops' ? perOp(b, r) / perOp(a, r) : perOp(a, r) / perOp(b, r));
   const targets = (c.targets ?? []).map((t) => {
-    const ratio = median(samples[t.side].map((_, r) => roundRatio(t.side, t.vs, r)));
+    const ratio = t.vs === undefined ? median(samples[t.side].map((_, r) => perOp(t.side, r))) : median(samples[t.side].map((_, r) => roundRatio(t.side, t.vs, r)));
     const pass = (t.min === undefined || ratio >= t.min) && (t.max === undefined || ratio <= t.max);
-    return { side: t.side, vs: t.vs, ratio, ...(t.min !== undefined && { min: t.min }), ...(t.max !== undefined && { max: t.max }), pass };
+    return { side: t.side, ...(t.vs !== undefined && { vs: t.vs }), ratio, ...(t.min !== undefined && { min: t.min }), ...(t.max !== undefined && { max: t.max }), pass };
   });
   return { name: c.name, description: c.description, metric: c.metric, ...(c.unit !== undefined && { unit: c.unit }), rounds, warmup, sides, targets };
 }
@@ -137,14 +142,24 @@ function printCase(r) {
   } else if (r.metric === 'value') {
     lines.push(`| side | ${r.unit ?? 'value'} | spread |`, '| --- | ---: | ---: |');
     for (const [n, s] of Object.entries(r.sides)) lines.push(`| ${n} | ${fmt(s.value, 2)} | ${fmt(s.spread * 100)}% |`);
+  } else if (r.metric === 'count') {
+    lines.push('| side | per op | spread |', '| --- | ---: | ---: |');
+    for (const [n, s] of Object.entries(r.sides)) lines.push(`| ${n} | ${fmt(s.perOp, 2)} | ${fmt(s.spread * 100)}% |`);
   } else {
     lines.push('| side | ops/s | ns/op | spread |', '| --- | ---: | ---: | ---: |');
     for (const [n, s] of Object.entries(r.sides)) lines.push(`| ${n} | ${fmt(s.opsPerSec)} | ${fmt(s.nsPerOp, 1)} | ${fmt(s.spread * 100)}% |`);
   }
   if (r.targets.length) {
-    const unit = r.metric === 'ops' ? 'ops/s' : r.metric === 'time' ? 'time' : r.metric === 'value' ? (r.unit ?? 'value') : 'memory';
+    const unit = r.metric === 'ops' ? 'ops/s' : r.metric === 'value' ? (r.unit ?? 'value') : r.metric;
     lines.push('', '| ratio | value | target | |', '| --- | ---: | ---: | --- |');
     for (const t of r.targets) {
+      if (t.vs === undefined) {
+        // An absolute bound: ns shown as ms, counts as they are.
+        const [value, scale, suffix] = r.metric === 'time' ? [t.ratio / 1e6, 1e6, ' ms'] : [t.ratio, 1, ''];
+        const bound = [t.min !== undefined && `>= ${t.min / scale}${suffix}`, t.max !== undefined && `<= ${t.max / scale}${suffix}`].filter(Boolean).join(', ');
+        lines.push(`| ${r.metric} ${t.side} | ${fmt(value, 2)}${suffix} | ${bound} | ${t.pass ? 'PASS' : 'MISS'} |`);
+        continue;
+      }
       const bound = [t.min !== undefined && `>= ${t.min}x`, t.max !== undefined && `<= ${t.max}x`].filter(Boolean).join(', ');
       lines.push(`| ${unit} ${t.side} ÷ ${t.vs} | ${fmt(t.ratio, 2)}x | ${bound} | ${t.pass ? 'PASS' : 'MISS'} |`);
     }

@@ -7,3 +7,8 @@ import { pathToFileURL } from 'node:url';
 
 const where = process.env.BENCH_SUBJECT;
 export default await import(where ? pathToFileURL(resolve(where)).href : '../dist/index.mjs');
+
+/** The `rxjs-concurrency/redis` entry of the same build (BENCH_REDIS_SUBJECT names another). */
+export const redisSubject = await import(
+  process.env.BENCH_REDIS_SUBJECT ? pathToFileURL(resolve(process.env.BENCH_REDIS_SUBJECT)).href : '../dist/redis.mjs'
+);

@@ -1,0 +1,7 @@
+// rxjs-concurrency/redis: the gates shared by every process that reaches one Redis server.
+export { RedisSemaphore } from './semaphore';
+export { RedisLock } from './lock';
+export { RedisCapacityLimiter } from './capacityLimiter';
+export { LeaseLostError } from './errors';
+export type { RedisGateOptions, RedisLike, RedisPermit, RedisSubscriberLike } from './types';
+export type { AcquireOptions, DeferredTask, GateLike, GateState, Permit } from '../internal/types';
