@@ -20,7 +20,7 @@ npm install --silent --no-audit --no-fund "./$tarball" "rxjs@$rxjs_version" "$ro
   || npm install --no-audit --no-fund "./$tarball" "rxjs@$rxjs_version" "$root/node_modules/typescript" "$root/node_modules/@types/node"
 
 # The runtime exports of API.md, the same in both builds.
-exports='BorrowerError CapacityLimiter ConcurrencyEvent EndOfStreamError Lock Queue QueueClosedError Semaphore TaskGroupError WouldBlockError asCompleted boundedMap boundedMapFrom effectiveDeadline failAfter failAt gather isCancelled moveOnAfter moveOnAt race retry shield taskGroup withPermit'
+exports='BorrowerError CapacityLimiter ConcurrencyEvent EndOfStreamError Lock Queue QueueClosedError RateLimiter Semaphore TaskGroupError WouldBlockError asCompleted boundedMap boundedMapFrom boundedMapIterable effectiveDeadline failAfter failAt gather gatherAll isCancelled moveOnAfter moveOnAt race retry retrying shield taskGroup withPermit'
 cat > exports.mjs <<'JS'
 import { createRequire } from 'node:module';
 const expected = process.argv[2].split(' ');
