@@ -6,22 +6,24 @@
 //   {
 //     name: 'uncontended lock',            // unique; `npm run bench -- lock` runs the cases whose name contains 'lock'
 //     description: 'lock.run(of(x)) subscribed vs mutex.runExclusive(() => x) awaited',
-//     metric: 'ops',                       // 'ops' (ops/s, higher is better), 'time' (ns per op, lower is better)
-//                                          // or 'memory' (bytes, lower is better)
+//     metric: 'ops',                       // 'ops' (ops/s, higher is better), 'time' (ns per op, lower is better),
+//                                          // 'memory' (bytes, lower is better) or 'count' (a count the sides
+//                                          // return, such as the most grants seen in one window; lower is better)
 //     ops: 100_000,                        // operations one call of a side performs (default 1)
 //     rounds: 7, warmup: 2,                // measured and discarded calls of each side (defaults 7 and 2)
 //     setup: () => { ... },                // optional, run once first (e.g. a cheaper warm-up than a round)
 //     sides: {                             // insertion order is table order; 'ours' by convention first
 //       ours: () => { ... },               // sync or async; timed as a whole, unless it returns
 //       'async-mutex': async () => { ... },//   { ns } (it timed the part that matters itself, see `time`)
-//       big: { run: () => { ... }, ops: 10 },  // or { bytes } (metric 'memory'); `ops` per side if they differ
+//       big: { run: () => { ... }, ops: 10 },  // or { bytes } (metric 'memory'), or { count } (metric 'count');
+//                                          //   `ops` per side if they differ
 //     },
 //     targets: [{ side: 'ours', vs: 'async-mutex', min: 3 }],   // or max: 1.3
 //   }
 //
 // The ratio of a target is `side ÷ vs` in the case's own unit: ops/s for 'ops' (> 1: `side` is
-// faster), ns per op for 'time', bytes for 'memory' (< 1: `side` is cheaper), taken round by round
-// and then the median. `min`/`max` bound it.
+// faster), ns per op for 'time', bytes for 'memory', the count for 'count' (< 1: `side` is
+// cheaper), taken round by round and then the median. `min`/`max` bound it.
 
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -72,6 +74,7 @@ async function measure(side) {
   const elapsed = now() - start;
   if (result !== null && typeof result === 'object') {
     if (typeof result.bytes === 'number') return result.bytes;
+    if (typeof result.count === 'number') return result.count;
     if (typeof result.ns === 'number') return result.ns;
   }
   return elapsed;
@@ -108,11 +111,13 @@ async function runCase(c) {
     sides[n] =
       c.metric === 'memory'
         ? { bytes: raw, spread, samples: samples[n] }
+        : c.metric === 'count'
+        ? { count: raw, spread, samples: samples[n] }
         : { ops, nsPerOp: raw / ops, opsPerSec: (ops * 1e9) / raw, spread, samples: samples[n].map((s) => s / ops) };
   }
   // A ratio is the median of the ratios of each round, not the ratio of the medians: the two sides of
   // one round ran moments apart, so a neighbour's load that comes and goes cancels out of it.
-  const perOp = (n, r) => samples[n][r] / (c.metric === 'memory' ? 1 : opsOf(n));
+  const perOp = (n, r) => samples[n][r] / (c.metric === 'memory' || c.metric === 'count' ? 1 : opsOf(n));
   const roundRatio = (a, b, r) => (c.metric === 'ops' ? perOp(b, r) / perOp(a, r) : perOp(a, r) / perOp(b, r));
   const targets = (c.targets ?? []).map((t) => {
     const ratio = median(samples[t.side].map((_, r) => roundRatio(t.side, t.vs, r)));
@@ -130,12 +135,15 @@ function printCase(r) {
   if (r.metric === 'memory') {
     lines.push('| side | memory | spread |', '| --- | ---: | ---: |');
     for (const [n, s] of Object.entries(r.sides)) lines.push(`| ${n} | ${fmtBytes(s.bytes)} | ${fmt(s.spread * 100)}% |`);
+  } else if (r.metric === 'count') {
+    lines.push('| side | count | spread |', '| --- | ---: | ---: |');
+    for (const [n, s] of Object.entries(r.sides)) lines.push(`| ${n} | ${fmt(s.count)} | ${fmt(s.spread * 100)}% |`);
   } else {
     lines.push('| side | ops/s | ns/op | spread |', '| --- | ---: | ---: | ---: |');
     for (const [n, s] of Object.entries(r.sides)) lines.push(`| ${n} | ${fmt(s.opsPerSec)} | ${fmt(s.nsPerOp, 1)} | ${fmt(s.spread * 100)}% |`);
   }
   if (r.targets.length) {
-    const unit = r.metric === 'ops' ? 'ops/s' : r.metric === 'time' ? 'time' : 'memory';
+    const unit = r.metric === 'ops' ? 'ops/s' : r.metric;
     lines.push('', '| ratio | value | target | |', '| --- | ---: | ---: | --- |');
     for (const t of r.targets) {
       const bound = [t.min !== undefined && `>= ${t.min}x`, t.max !== undefined && `<= ${t.max}x`].filter(Boolean).join(', ');
