@@ -64,9 +64,7 @@ export class Listener {
 
   /** Routes the grants of `route` (a gate of this client) under `prefix` to `gate`; no I/O. */
   route(prefix: string, route: string, gate: Grantee): void {
-    let channel = this.grantChannels.get(prefix);
-    if (channel === undefined) this.grantChannels.set(prefix, (channel = new GrantChannel()));
-    channel.gates.set(route, gate);
+    this.grantsUnder(prefix).gates.set(route, gate);
   }
 
   /** Stops routing grants to `route` (the gate has nothing left in Redis). */
@@ -81,13 +79,17 @@ export class Listener {
 
   /** Subscribes this process to its grant channel under `prefix`; resolves once confirmed. */
   hear(prefix: string): Promise<void> {
-    let channel = this.grantChannels.get(prefix);
-    if (channel === undefined) this.grantChannels.set(prefix, (channel = new GrantChannel()));
-    return this.listen(this.grantChannel(prefix), channel);
+    return this.listen(this.grantChannel(prefix), this.grantsUnder(prefix));
   }
 
   private grantChannel(prefix: string): string {
     return `${prefix}:g:${this.id}`;
+  }
+
+  private grantsUnder(prefix: string): GrantChannel {
+    let channel = this.grantChannels.get(prefix);
+    if (channel === undefined) this.grantChannels.set(prefix, (channel = new GrantChannel()));
+    return channel;
   }
 
   /** Subscribes `handler` to `name`; resolves once Redis confirmed it (never rejects). */

@@ -379,11 +379,10 @@ export abstract class RedisGate implements GateLike {
       (error: unknown) => {
         ticket.acked = true;
         if (ticket.state === RELEASED) return;
-        if (ticket.state === TRYING) {
-          this.drop(ticket, true);
-          throw error;
-        }
+        // It may have run before the connection failed: leave, in case.
+        const trying = ticket.state === TRYING;
         this.drop(ticket, true);
+        if (trying) throw error;
         ticket.sink.failed(error);
       },
     ));

@@ -104,7 +104,7 @@ describe('RedisSemaphore', () => {
     // The grant channel of the waiter's process is subscribed once, by a first wait.
     const warmUp = await holder.acquireAsync();
     const warm = waiter.acquireAsync();
-    await sleep(50);
+    await until(async () => (await lineOf(server.client(), `rxc:${name}`)).length === 1);
     warmUp.release();
     (await warm).release();
 
@@ -218,6 +218,29 @@ describe('RedisSemaphore', () => {
     expect(permit.released).toBe(true);
   });
 
+  it('partition: a holder cut off from Redis aborts its work at its local deadline, before Redis gives the permit to the next waiter', async () => {
+    const name = fresh();
+    const admin = server.client();
+    // Reconnects only 3 s after losing its connection: cut off for longer than the lease.
+    const cut = server.client({ retryStrategy: () => 3_000 });
+    const holder = new RedisSemaphore(cut, name, 1, { leaseMs: 500 });
+    const waiter = semaphore(1, name, { leaseMs: 500 });
+    const events: string[] = [];
+    const ran = lastValueFrom(
+      holder.run((signal) => new Observable<never>(() => signal.addEventListener('abort', () => events.push(`holder aborted with ${(signal.reason as Error).name}`)))),
+    ).catch((error: unknown) => error);
+    await until(async () => (await heldOf(admin, `rxc:${name}`)) === 1);
+    const granted = waiter.acquireAsync().then((permit) => (events.push('waiter granted'), permit));
+    await until(async () => (await lineOf(admin, `rxc:${name}`)).length === 1);
+    await admin.client('KILL', 'ID', String(await cut.client('ID')));
+    const permit = await granted;
+    expect(events).toEqual(['holder aborted with LeaseLostError', 'waiter granted']);
+    const error = await ran;
+    expect(error).toBeInstanceOf(LeaseLostError);
+    expect((error as Error).message).toBe(`RedisSemaphore "${name}": the lease of a held permit was lost (no refresh reached Redis within 500 ms)`);
+    permit.release();
+  }, 10_000);
+
   it('cancel while waiting removes the waiter from Redis: unsubscribe, and an aborted acquireAsync rejects with the reason', async () => {
     const name = fresh();
     const admin = server.client();
@@ -264,8 +287,8 @@ describe('RedisSemaphore', () => {
     const holder = semaphore(1, name);
     const permit = await holder.acquireAsync();
     semaphore(1, name).acquire().subscribe().unsubscribe();
-    await sleep(50);
-    expect(await lineOf(admin, `rxc:${name}`)).toEqual([]);
+    // Its ACQUIRE ran (the line's counter moved), and the line is empty again.
+    await until(async () => (await admin.hget(`rxc:${name}:m`, 'seq')) === '1' && (await lineOf(admin, `rxc:${name}`)).length === 0, 2_000, 'the token to join and leave');
     permit.release();
   });
 
@@ -330,7 +353,8 @@ describe('RedisSemaphore', () => {
     const watcher = semaphore(2, name);
     const states: GateState[] = [];
     const subscription = watcher.state$.subscribe((state) => states.push(state));
-    await sleep(50);
+    const admin = server.client();
+    await until(async () => ((await admin.pubsub('NUMSUB', `rxc:${name}:s`)) as [string, number])[1] === 1, 2_000, 'the watcher subscribed');
     const other = semaphore(2, name);
     const a = await other.acquireAsync();
     const b = await other.acquireAsync();
@@ -392,7 +416,7 @@ describe('RedisLock', () => {
     const b = new RedisLock(server.client(), name, { leaseMs: LEASE });
     const log: string[] = [];
     const first = lastValueFrom(a.run(() => defer(async () => (log.push('a start'), await sleep(30), log.push('a end')))));
-    await sleep(5);
+    await until(() => log.length > 0, 2_000, 'a to hold the lock');
     const second = firstValueFrom(b.acquire().pipe(take(1), map(() => log.push('b'))));
     await Promise.all([first, second]);
     expect(log).toEqual(['a start', 'a end', 'b']);

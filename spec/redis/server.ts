@@ -75,9 +75,11 @@ export class RedisServer {
 
   /** Closes every client made here, then stops the server and removes its directory. */
   async stop(): Promise<void> {
-    // Each client's 'end' also closes the pub/sub connection the gates made from it.
+    // Each client's 'end' also closes the pub/sub connection the gates made from it. A client
+    // waiting to reconnect ends without a connection to close, and may say nothing: 200 ms at most.
     await Promise.all([...this.clients].map((client) => (client.status === 'end' ? undefined : new Promise((resolve) => {
-      client.once('end', resolve);
+      const timer = setTimeout(resolve, 200);
+      client.once('end', () => (clearTimeout(timer), resolve(undefined)));
       client.disconnect();
     }))));
     this.clients.clear();
