@@ -6,6 +6,7 @@ import {
   CapacityLimiter, Lock, Queue, RateLimiter, Semaphore, asCompleted, gather, gatherAll, boundedMap, boundedMapFrom, boundedMapIterable, failAfter, failAt, moveOnAfter, moveOnAt, retry, retrying, taskGroup,
   withPermit, type Gate, type RetryOptions, type TaskGroup,
 } from 'rxjs-concurrency';
+import { itThrowsAsTheRowSays, type Row } from './setup/bad-input-rows';
 
 /*
  * The "Bad input" table of docs/errors.md, as a test: every public function × every kind of bad
@@ -14,7 +15,6 @@ import {
  * spec/bad-input` rewrites it).
  */
 
-type Row = readonly [call: string, argument: string, fn: () => unknown, error: typeof RangeError | typeof TypeError, message: string];
 
 const project = (v: number) => [v];
 
@@ -249,17 +249,7 @@ const rows: Row[] = [
 ];
 
 describe('bad input: every public function throws at call time with the documented class and message', () => {
-  it.each(rows.map((row) => [`${row[0]} with ${row[1]}`, row] as const))('%s', (_name, [, , fn, ErrorClass, message]) => {
-    let thrown: unknown;
-    try {
-      fn();
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ErrorClass);
-    expect((thrown as Error).constructor).toBe(ErrorClass);
-    expect((thrown as Error).message).toBe(message);
-  });
+  itThrowsAsTheRowSays(rows);
 
   it('good values of the same parameters do not throw (the table is about the bad ones only)', () => {
     const options: RetryOptions = { attempts: Infinity, baseDelay: 0, factor: 1, maxDelay: 0, jitter: 1, deadline: -Infinity, scheduler: asyncScheduler, random: () => 0, retryOn: () => true };

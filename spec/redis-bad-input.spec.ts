@@ -1,4 +1,5 @@
 import { RedisCapacityLimiter, RedisLock, RedisSemaphore, type RedisLike } from 'rxjs-concurrency/redis';
+import { itThrowsAsTheRowSays, type Row } from './setup/bad-input-rows';
 
 /*
  * Bad input to the Redis gates throws at the call, naming the parameter, before any command is
@@ -6,7 +7,6 @@ import { RedisCapacityLimiter, RedisLock, RedisSemaphore, type RedisLike } from 
  * no redis-server is installed.)
  */
 
-type Row = readonly [call: string, argument: string, fn: () => unknown, error: typeof RangeError | typeof TypeError, message: string];
 
 const never = (): Promise<unknown> => new Promise(() => undefined);
 const client: RedisLike = { evalsha: never, eval: never, duplicate: () => { throw new Error('not used'); } };
@@ -50,17 +50,7 @@ const rows: Row[] = [
 ];
 
 describe('Redis gates: bad input throws at the call with the class and message of the table', () => {
-  it.each(rows.map((row) => [`${row[0]} with ${row[1]}`, row] as const))('%s', (_name, [, , fn, ErrorClass, message]) => {
-    let thrown: unknown;
-    try {
-      fn();
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ErrorClass);
-    expect((thrown as Error).constructor).toBe(ErrorClass);
-    expect((thrown as Error).message).toBe(message);
-  });
+  itThrowsAsTheRowSays(rows);
 
   it('good values of the same parameters do not throw, and send nothing until subscribed', () => {
     let sent = 0;
