@@ -13,7 +13,8 @@ import { ACQUIRE, LEAVE, REFRESH, RESIZE, STATE } from './scripts';
 import type { RedisGateOptions, RedisLike, RedisPermit } from './types';
 
 // Node 20.0–20.3 lack Symbol.dispose; TypeScript's `using` falls back to this key.
-const dispose: typeof Symbol.dispose = (Symbol.dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
+// The lib's types declare it always present, hence the widening before `??`.
+const dispose: typeof Symbol.dispose = ((Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
 
 const acquireScript = new Script(ACQUIRE);
 const leaveScript = new Script(LEAVE);
