@@ -16,7 +16,7 @@ import { checkCount, checkObject } from './internal/validate';
  * ```
  */
 export class CapacityLimiter extends PermitGate {
-  private readonly borrowers = new WeakSet<object>();
+  private readonly borrowers = new WeakSet();
 
   /** @param totalTokens - tokens that may be borrowed at once: an integer ≥ 1, or `Infinity` */
   constructor(totalTokens: number) {

@@ -149,7 +149,7 @@ class AsyncPutter<T> extends Putter<T> implements Settles<void>, AbortWaiter {
 function release<T>(entry: T | Putter<T>): T {
   if (!(entry instanceof Putter)) return entry;
   if (entry.state === PENDING) entry.complete();
-  return entry.item as T;
+  return entry.item;
 }
 
 /**

@@ -213,7 +213,7 @@ class Group<R> implements TaskGroup, Owner {
 
   private spawn<T>(source: Observable<T>, starter: Subscriber<T> | null): ChildTask {
     if (this.ended) throw new Error('taskGroup: the group has ended; a task can only be started while it runs');
-    const child = new ChildTask(this, starter as Subscriber<unknown> | null);
+    const child = new ChildTask(this, starter);
     this.children.start(child, source);
     return child;
   }

@@ -35,7 +35,7 @@ export type DeferredTask<T> = (Exclude<ObservableInput<T>, PromiseLike<T>> & obj
 type DisposeKey = SymbolConstructor extends { readonly dispose: infer K extends symbol } ? K : never;
 
 /** `[Symbol.dispose]()` where the lib has it; nothing where it does not. */
-export type Disposing = { [K in DisposeKey]: () => void };
+export type Disposing = Record<DisposeKey, () => void>;
 
 /**
  * A held share of a gate. `release()` gives it back; it is idempotent, so a permit can never be

@@ -259,12 +259,12 @@ export abstract class RedisGate implements GateLike {
           }),
         failed: (error) => {
           // The work learns why first, then it is unsubscribed by the error.
-          (lease as AbortController | null)?.abort(error);
+          lease?.abort(error);
           subscriber.error(error);
         },
       });
       return () => {
-        (inner as Subscription | null)?.unsubscribe();
+        inner?.unsubscribe();
         this.retire(ticket);
       };
     });
