@@ -51,6 +51,6 @@ export function gatherAll(tasks: readonly Task<unknown>[], options?: { returnErr
   if (!Array.isArray(tasks)) fail(TypeError, 'gatherAll', 'tasks', 'an array of tasks', tasks);
   const returnErrors = checkGatherOptions('gatherAll', options);
   // Array.from visits holes too: `[, task]` is refused here rather than failing at subscription.
-  const works = Array.from(tasks, (task, i) => fromTask(task, 'gatherAll', `tasks[${i}]`));
+  const works = Array.from(tasks, (task: Task<unknown>, i) => fromTask(task, 'gatherAll', `tasks[${i}]`));
   return from(works).pipe(gather<unknown>({ returnErrors }));
 }

@@ -114,7 +114,7 @@ function unsubscribe(subscription: Unsubscribable, errors: unknown[]): void {
   try {
     subscription.unsubscribe();
   } catch (error) {
-    if (error instanceof UnsubscriptionError) errors.push(...error.errors);
+    if (error instanceof UnsubscriptionError) errors.push(...(error.errors as unknown[]));
     else errors.push(error);
   }
 }
