@@ -188,7 +188,8 @@ function refuseRxjsForm(where: string, options: unknown): void {
   const { count, delay, resetOnSuccess } = options as { count?: unknown; delay?: unknown; resetOnSuccess?: unknown };
   if (count !== undefined) {
     const n = attemptsFor(count);
-    const use = n === null ? "{ attempts } (RxJS's count: n is n + 1 attempts)" : `{ attempts: ${n} } (RxJS's count: ${String(count)} is ${n} attempts)`;
+    // attemptsFor answers numbers only: with an n, count is one.
+    const use = n === null ? "{ attempts } (RxJS's count: n is n + 1 attempts)" : `{ attempts: ${n} } (RxJS's count: ${count as number} is ${n} attempts)`;
     throw new TypeError(`${where}: options.count is RxJS's option; ${own}: use ${use}${orRxjs}`);
   }
   if (delay !== undefined) {
