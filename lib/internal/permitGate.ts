@@ -283,7 +283,9 @@ export abstract class PermitGate implements Gate {
    * a release.
    * @internal
    */
-  protected blocked(_weight: number | null): void {}
+  protected blocked(_weight: number | null): void {
+    // Nothing to arm: a release is what unblocks a gate without a clock.
+  }
 
   /**
    * Throws unless `weight` is an integer the gate can ever grant, in the name of `where`. Gates

@@ -78,7 +78,9 @@ export function batch(fn: () => void): void {
   if (failed) throw failure;
 }
 
-const noop = (): void => {};
+const noop = (): void => {
+  // An empty batch: its end runs the queue.
+};
 
 /** Runs what is queued, unless a drain further up the stack will. */
 export function drain(): void {
