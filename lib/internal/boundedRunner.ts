@@ -166,10 +166,12 @@ export abstract class BoundedRunner<T, R> {
     const { ordered } = this.config;
     for (;;) {
       if (ordered) this.emitReady();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- emitReady() and feed() call out, and a subscriber may unsubscribe meanwhile
       if (this.closed) return;
       if (!this.hasRoom() || !this.feed()) break;
     }
     this.pumping = false;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- closed by a call out, as above
     if (!this.closed && this.tasks.size === 0 && this.window.length === 0 && this.exhausted) {
       this.closed = true;
       this.destination.complete();
@@ -280,9 +282,10 @@ export abstract class BoundedRunner<T, R> {
     for (let head = window.peek(); head !== undefined; head = window.peek()) {
       const buffer = head.buffer;
       if (buffer !== null) {
-        // A value the head emits meanwhile is appended here, so it still comes out in order.
-        for (let i = 0; i < buffer.length; i++) {
-          this.destination.next(buffer[i] as R);
+        // A value the head emits meanwhile is appended here, and an array's iterator reaches what
+        // is appended while it runs: it still comes out in order.
+        for (const value of buffer) {
+          this.destination.next(value);
           if (this.closed) return;
         }
         head.buffer = null;
