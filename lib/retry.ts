@@ -257,6 +257,7 @@ class Retrying<T> {
     }
     // retryOn or onRetry unsubscribed the output: its teardown has run, and a timer set now would
     // start an attempt nobody owns.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- TypeScript keeps `closed` narrowed across the calls to retryOn and onRetry
     if (destination.closed) return;
     // In Node the timer keeps the async context it was set in: that of the failed attempt.
     this.timer = scheduler.schedule(() => inScope(this.scope, () => this.attempt()), delay);
