@@ -113,8 +113,8 @@ class SubscriberPutter<T> extends Putter<T> {
  * A `putAsync()` that waits. An awaiting caller resumes in its own async context: nothing to capture.
  */
 class AsyncPutter<T> extends Putter<T> implements Settles<void>, AbortWaiter {
-  resolve: ((value: void) => void) | null = null;
-  reject: ((reason: unknown) => void) | null = null;
+  resolve: Settles<void>['resolve'] = null;
+  reject: Settles<void>['reject'] = null;
 
   constructor(
     private readonly queue: Queue<T>,
