@@ -81,6 +81,7 @@ class HostSubscriber<R> extends InnerSubscriber<R> {
 
 /** A `start()` child that had not started yet when the group was cancelled: its `start()` errors. */
 function cancelStarter(task: RunningTask<unknown>): void {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- a group's RunningSet holds its ChildTasks only
   const child = task as ChildTask;
   const starter = child.starter;
   child.starter = null;
@@ -142,6 +143,7 @@ class Group<R> implements TaskGroup, Owner {
   }
 
   /** Runs the body and subscribes to the host, both as the group's own. */
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- the body of taskGroup(), below
   open(body: (tg: TaskGroup) => ObservableInput<R> | void): void {
     // Installed first: a subscriber that leaves while the body runs (a synchronous take(1)) cancels at once.
     this.subscriber.add(() => {
@@ -280,6 +282,7 @@ class Group<R> implements TaskGroup, Owner {
  * ```
  * @param body - called at each subscription with the group's handle
  */
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a body may return nothing; `| undefined` would refuse a `() => void` function
 export function taskGroup<R = never>(body: (tg: TaskGroup) => ObservableInput<R> | void): Observable<R> {
   checkFunction('taskGroup', 'body', body);
   return new Observable<R>((subscriber) => new Group(subscriber).open(body));
