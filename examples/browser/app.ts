@@ -8,10 +8,12 @@ interface ItemDetail extends Item { price: number }
 interface SearchAnswer { q: string; results: string[] }
 interface Report { attempts: number; fruits: number }
 
-function element<T extends HTMLElement>(id: string): T {
+function element(id: string): HTMLElement;
+function element<T extends HTMLElement>(id: string, kind: new () => T): T;
+function element(id: string, kind: new () => HTMLElement = HTMLElement): HTMLElement {
   const found = document.getElementById(id);
-  if (found === null) throw new Error(`#${id} is missing from the page`);
-  return found as T;
+  if (!(found instanceof kind)) throw new Error(`#${id} is missing from the page, or not a ${kind.name}`);
+  return found;
 }
 
 async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
@@ -29,7 +31,7 @@ const permits = 3;
 const api = new Semaphore(permits);
 
 // --- 1. Search as you type: switchMap unsubscribes from the stale search, which aborts its fetch.
-const search = element<HTMLInputElement>('search');
+const search = element('search', HTMLInputElement);
 let searches = 0;
 let aborted = 0;
 fromEvent(search, 'input')
@@ -80,7 +82,7 @@ fromEvent(element('load'), 'click')
         boundedMap(
           (item, _index, signal) =>
             defer(() => {
-              setInFlight(+1);
+              setInFlight(1);
               return getJson<ItemDetail>(`/api/item?id=${item.id}`, signal);
             }).pipe(finalize(() => setInFlight(-1))),
           8,
