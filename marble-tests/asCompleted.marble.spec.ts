@@ -69,6 +69,7 @@ describe('asCompleted (marbles)', () => {
     const results: number[] = [];
     testScheduler().run(({ cold }) => {
       const durations = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 0, 2, 3, 8, 4];
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-arguments -- inferred from the context, T would be undefined, not the default
       const tasks = durations.map((n) => track(cold<string>(`${'-'.repeat(n)}(x|)`)));
       from(tasks)
         .pipe(asCompleted<string>({ limit }))

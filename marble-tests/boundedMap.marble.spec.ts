@@ -286,10 +286,10 @@ describe('boundedMap (marbles)', () => {
       );
       expectObservable(output).toBe('-A------#', undefined, 'c failed');
       flush();
-      expect(signals['a']!.aborted).toBe(false);
-      expect(signals['b']!.aborted).toBe(true);
-      expect(isCancelled(signals['b']!.reason)).toBe(true);
-      expect(signals['c']!.aborted).toBe(true);
+      expect(signals.a!.aborted).toBe(false);
+      expect(signals.b!.aborted).toBe(true);
+      expect(isCancelled(signals.b!.reason)).toBe(true);
+      expect(signals.c!.aborted).toBe(true);
     });
   });
 
@@ -299,6 +299,7 @@ describe('boundedMap (marbles)', () => {
       const output = cold('(abc|)').pipe(
         boundedMap(() => {
           seen.push(getDeadline());
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-arguments -- inferred from the context, T would be undefined, not the default
           return cold<string>('--(x|)');
         }, 1),
       );

@@ -235,7 +235,7 @@ describe('weights: strict head-of-line', () => {
       expectSubscriptions(heavyWork.subscriptions).toBe('-----^-!');
       // `a` ended at 4, yet `c` (queued behind the heavy request) did not take the free permit.
       expectObservable(timer(30).pipe(map(() => [sem.value, sem.waiting]))).toBe('30ms (x|)', { x: [2, 0] });
-      expectObservable(timer(29).pipe(map(() => lightWork['c']?.subscriptions))).toBe('29ms (x|)', { x: [{ subscribedFrame: 7, unsubscribedFrame: 11 }] });
+      expectObservable(timer(29).pipe(map(() => lightWork.c?.subscriptions))).toBe('29ms (x|)', { x: [{ subscribedFrame: 7, unsubscribedFrame: 11 }] });
     });
   });
 });

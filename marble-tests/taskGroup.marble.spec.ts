@@ -133,7 +133,9 @@ describe('taskGroup', () => {
   it('unsubscribing from the group tears down every child and the host', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
       let teardowns = 0;
-      const counted = (): Observable<never> => new Observable<never>(() => () => void teardowns++);
+      const counted = (): Observable<never> => new Observable<never>(() => () => {
+        teardowns++;
+      });
       const a = cold('-x-x-x-|');
       const host = cold('-h-h-h-|');
       let tg!: TaskGroup;
@@ -157,7 +159,9 @@ describe('taskGroup', () => {
         let tg!: TaskGroup;
         const group = groupOf([cold('-----|')], undefined, (handle) => {
           tg = handle;
-          handle.signal.addEventListener('abort', () => (reason = handle.signal.reason));
+          handle.signal.addEventListener('abort', () => {
+            reason = handle.signal.reason;
+          });
         });
         expectObservable(group, subscription).toBe(output);
         cold('-a-b').subscribe(() => aborted.push(tg.signal.aborted));

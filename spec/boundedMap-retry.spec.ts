@@ -42,7 +42,7 @@ describe('boundedMap: synchronous tasks', () => {
     let finalized = 0;
     const task = (x: number): Observable<number> =>
       new Observable<number>((subscriber) => {
-        inners.push(subscriber as unknown as Subscription);
+        inners.push(subscriber);
         subscriber.next(x);
         subscriber.complete();
         return () => finalized++;
@@ -133,7 +133,6 @@ describe('boundedMap: the cancellation signal', () => {
     const lengths: number[] = [];
     of(1).pipe(
       boundedMap(function (this: unknown, x: number) {
-        // eslint-disable-next-line prefer-rest-params
         lengths.push(arguments.length);
         return of(x);
       }, 1),

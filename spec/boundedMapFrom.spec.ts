@@ -7,6 +7,7 @@ import { settle } from './setup/promises';
 
 /** Resolves after `ticks` microtasks: an asynchronous task that costs no timer. */
 const after = async <T>(ticks: number, value: T): Promise<T> => {
+  // eslint-disable-next-line @typescript-eslint/await-thenable -- one microtask turn each
   for (let i = 0; i < ticks; i++) await null;
   return value;
 };
@@ -106,12 +107,12 @@ describe('boundedMapFrom', () => {
     // Every task waits for the next macrotask, when all those started meanwhile finish together: the
     // reads (microtasks) fill every slot first, so the bound is reached on every turn. Odd items take
     // one more turn, so tasks also finish out of input order.
-    let turn = deferred<void>();
+    let turn = deferred<undefined>();
     let done = false;
     const tick = (): void => {
       const current = turn;
-      turn = deferred<void>();
-      current.resolve();
+      turn = deferred<undefined>();
+      current.resolve(undefined);
       if (!done) setImmediate(tick);
     };
     setImmediate(tick);

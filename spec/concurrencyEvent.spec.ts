@@ -23,12 +23,11 @@ describe('ConcurrencyEvent', () => {
   it('a waiter unsubscribed by an earlier waiter during set() is not woken', () => {
     const event = new ConcurrencyEvent();
     const log: string[] = [];
-    let second: Subscription | undefined;
     event.wait().subscribe(() => {
       log.push('first');
-      second!.unsubscribe();
+      second.unsubscribe();
     });
-    second = event.wait().subscribe(() => log.push('second'));
+    const second = event.wait().subscribe(() => log.push('second'));
     event.set();
     expect(log).toEqual(['first']);
   });

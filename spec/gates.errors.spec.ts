@@ -1,4 +1,4 @@
-import { of, type Observable } from 'rxjs';
+import { of } from 'rxjs';
 import { CapacityLimiter, Lock, Semaphore, withPermit, type Gate } from 'rxjs-concurrency';
 import { thrown } from './setup/thrown';
 
@@ -11,7 +11,7 @@ function expectError(fn: () => unknown, ErrorClass: typeof RangeError | typeof T
   expect((error as Error).message).toBe(message);
 }
 
-const bad = <T>(value: unknown): T => value as T;
+const bad = (value: unknown): never => value as never;
 
 describe('Semaphore: constructor arguments', () => {
   it.each([
@@ -199,9 +199,9 @@ describe('run(work) with something that is not a task', () => {
     ['CapacityLimiter', () => new CapacityLimiter(1)],
   ] as [string, () => Gate][])('%s.run(123) is a TypeError at call time and queues nothing', (_name, make) => {
     const gate = make();
-    expectError(() => gate.run(bad<Observable<number>>(123)), TypeError, message('123'));
-    expectError(() => gate.run(bad<Observable<number>>(null)), TypeError, message('null'));
-    expectError(() => gate.run(bad<Observable<number>>({})), TypeError, message('an object'));
+    expectError(() => gate.run(bad(123)), TypeError, message('123'));
+    expectError(() => gate.run(bad(null)), TypeError, message('null'));
+    expectError(() => gate.run(bad({})), TypeError, message('an object'));
     expect(gate.tryAcquire()?.released).toBe(false);
   });
 

@@ -48,12 +48,11 @@ describe('re-entrancy: user code run by the gate never corrupts it', () => {
   it('unsubscribing a later waiter from an earlier one\'s grant callback, in the same hand-off: it is never granted', () => {
     const sem = new Semaphore(0);
     const order: string[] = [];
-    let second: Subscription | undefined;
     const first = sem.acquire().subscribe(() => {
       order.push('first');
-      second!.unsubscribe();
+      second.unsubscribe();
     });
-    second = sem.acquire().subscribe(() => order.push('second'));
+    const second = sem.acquire().subscribe(() => order.push('second'));
     const third = sem.acquire().subscribe(() => order.push('third'));
     sem.release(2); // grants first and second together; first cancels second, whose permit goes to third
     expect(order).toEqual(['first', 'third']);

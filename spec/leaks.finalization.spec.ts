@@ -24,7 +24,7 @@ describe('leaks: state$ observers', () => {
     // Made in a function so that no stack slot keeps the observers alive.
     (() => {
       for (const name of ['gate', 'queue']) {
-        const observer = { next: (s: unknown) => void s };
+        const observer = { next: () => undefined };
         registry.register(observer, name);
         if (name === 'gate') subscriptions.push(sem.state$.subscribe(observer));
         else if (name === 'queue') subscriptions.push(queue.state$.subscribe(observer));

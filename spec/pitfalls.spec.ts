@@ -62,7 +62,7 @@ describe('the pitfalls list keeps a test for every item', () => {
   });
 
   it('reads titles, not comments', () => {
-    const text = `// PITFALLS 1 in a comment\nit('PITFALLS 2: a title', () => {});\nit.each([1])('PITFALLS 3 and 4, %p', () => {});\ndescribe(\"PITFALLS 5 isn't\", () => {});`;
+    const text = `// PITFALLS 1 in a comment\nit('PITFALLS 2: a title', () => {});\nit.each([1])('PITFALLS 3 and 4, %p', () => {});\ndescribe("PITFALLS 5 isn't", () => {});`;
     expect(titles(text)).toEqual(['PITFALLS 2: a title', 'PITFALLS 3 and 4, %p', "PITFALLS 5 isn't"]);
   });
 

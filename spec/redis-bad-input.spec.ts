@@ -54,7 +54,7 @@ describe('Redis gates: bad input throws at the call with the class and message o
 
   it('good values of the same parameters do not throw, and send nothing until subscribed', () => {
     let sent = 0;
-    const counting: RedisLike = { evalsha: () => (sent++, never()), eval: () => (sent++, never()), duplicate: client.duplicate };
+    const counting: RedisLike = { evalsha: () => (sent++, never()), eval: () => (sent++, never()), duplicate: () => client.duplicate() };
     expect(() => [
       new RedisSemaphore(counting, 'jobs', 1, { prefix: 'app', leaseMs: 100, refreshMs: 99 }), new RedisLock(counting, 'x', {}),
       new RedisSemaphore(counting, 'jobs', 3, { leaseMs: undefined, refreshMs: undefined, scheduler: undefined }).acquire(3), new RedisLock(counting, 'x').run(() => [1]),

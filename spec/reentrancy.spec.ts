@@ -25,10 +25,9 @@ describe('re-entrancy: a release inside a grant callback', () => {
     const lock = new Lock();
     const log: string[] = [];
     const holder = lock.tryAcquire()!;
-    let a: Subscription | undefined;
-    a = lock.acquire().subscribe(() => {
+    const a = lock.acquire().subscribe(() => {
       log.push(`A granted, locked=${lock.locked}, waiting=${lock.waiting}`);
-      a!.unsubscribe();
+      a.unsubscribe();
       log.push(`A released, locked=${lock.locked}, waiting=${lock.waiting}`);
     });
     lock.acquire().subscribe(() => log.push(`B granted, locked=${lock.locked}, waiting=${lock.waiting}`));

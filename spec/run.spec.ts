@@ -49,7 +49,7 @@ describe('PITFALLS 5: a run() whose subscription ends early releases its permit 
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const lock = new Lock();
       let firstSignal: AbortSignal | undefined;
-      const firstWork = cold<string>('---------a|');
+      const firstWork = cold('---------a|');
       const nextWork = cold('a|');
       const seen: boolean[] = [];
       const first = lock.run((signal) => {

@@ -215,7 +215,7 @@ describe('taskGroup: cancellation reaches the work', () => {
       return new Promise<never>((_, reject) => s.addEventListener('abort', () => reject(s.reason)));
     };
     const failing = new Subject<never>();
-    record(taskGroup((tg) => { tg.startSoon(fetchLike); tg.startSoon(failing); })).events;
+    record(taskGroup((tg) => { tg.startSoon(fetchLike); tg.startSoon(failing); }));
     record(taskGroup((tg) => tg.startSoon(fetchLike))).subscription.unsubscribe();
     failing.error(new Error('sibling'));
     expect(signals.map((s) => s.aborted)).toEqual([true, true]);
@@ -226,7 +226,9 @@ describe('taskGroup: cancellation reaches the work', () => {
 describe('taskGroup: scale', () => {
   it('100 000 children: started, counted, and cancelled at once at constant stack depth', () => {
     let tornDown = 0;
-    const child = new Observable<never>(() => () => void tornDown++);
+    const child = new Observable<never>(() => () => {
+      tornDown++;
+    });
     let tg!: TaskGroup;
     const { events } = record(
       taskGroup((handle) => {
@@ -281,6 +283,7 @@ describe('TaskGroupError.message names the first failure (issue 13.8)', () => {
       taskGroup((tg) => {
         // The two teardowns throw while the group cancels them after the third child fails.
         tg.startSoon(new Observable(() => () => { throw new Error('cleanup a'); }));
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a thrown non-Error is the case under test
         tg.startSoon(new Observable(() => () => { throw 'cleanup b'; }));
         tg.startSoon(throwError(() => first));
       }),
@@ -290,7 +293,7 @@ describe('TaskGroupError.message names the first failure (issue 13.8)', () => {
   });
 
   const circular: Record<string, unknown> = {};
-  circular['self'] = circular;
+  circular.self = circular;
   const throwingGetter = { get message(): string { throw new Error('getter'); } };
   it.each<[string, unknown, string]>([
     ['an Error', new TypeError('x is not a function'), '1 task failed: x is not a function'],

@@ -114,6 +114,7 @@ function deliver(m: Model, task: MTask): void {
   }
   if (task.kind === 'sync') {
     emit(m, task, `v${task.index}`);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- emit() may end the task, as a subscriber's reaction would
     if (task.status === 'running') taskEnd(m, task, undefined);
   }
 }
@@ -177,11 +178,13 @@ function pump(m: Model): void {
   m.pumping = true;
   for (;;) {
     if (m.ordered) flush(m);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- flush() may close the model, as an unsubscribing subscriber closes the real one
     if (m.closed) return;
     if (m.running.length >= m.limit || (m.ordered && m.window.length >= m.windowSize) || m.queue.length === 0) break;
     start(m, m.queue.shift()!);
   }
   m.pumping = false;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- likewise
   if (!m.closed && m.running.length === 0 && m.window.length === 0 && m.sourceDone && m.queue.length === 0) {
     m.closed = true;
     m.events.push(['complete']);
@@ -307,7 +310,7 @@ class TaskStep implements Cmd {
     return m.tasks.filter((t) => t.kind === 'async' && t.status === 'running');
   }
   check(m: Readonly<Model>): boolean {
-    return this.candidates(m as Model).length > 0;
+    return this.candidates(m).length > 0;
   }
   run(m: Model, r: Real): void {
     const candidates = this.candidates(m);

@@ -339,6 +339,7 @@ function realEnter(r: Real, id: number, mode: Mode, weight: number, borrower: nu
       }
       case 'acquire':
         op.subscription = once(gate instanceof Semaphore ? gate.acquire(weight) : gate.acquire()).subscribe(observer);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the observer when the grant came inside subscribe()
         if (unsubscribeWhenSubscribed) op.subscription.unsubscribe();
         return;
       case 'borrow':
@@ -367,6 +368,7 @@ function realEnter(r: Real, id: number, mode: Mode, weight: number, borrower: nu
             };
           });
         op.subscription = once(gate instanceof Semaphore ? gate.run(task, weight) : gate.run(task)).subscribe(observer);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the observer when the grant came inside subscribe()
         if (unsubscribeWhenSubscribed) op.subscription.unsubscribe();
         return;
       }
@@ -478,12 +480,13 @@ function expectSettled(m: Model, r: Real): void {
 
 /** Lets every settled promise's reactions run. */
 async function flush(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/await-thenable -- one microtask turn each
   for (let i = 0; i < 2; i++) await undefined;
 }
 
 // ---- commands ------------------------------------------------------------------------------------
 
-type Env = { model: Model; real: Real };
+interface Env { model: Model; real: Real }
 
 /** A step: acts on the model, then on the real gate; checks synchronously, lets the promises settle, checks them. */
 abstract class Step implements fc.AsyncCommand<Model, Real> {
@@ -587,7 +590,7 @@ class Unsubscribe extends Step {
     super();
   }
   override check(m: Readonly<Model>): boolean {
-    return liveOps(m as Model, ['acquire', 'run', 'borrow'], ['waiting', 'held']).length > 0;
+    return liveOps(m, ['acquire', 'run', 'borrow'], ['waiting', 'held']).length > 0;
   }
   override act(m: Model, r: Real): void {
     const ops = liveOps(m, ['acquire', 'run', 'borrow'], ['waiting', 'held']);
@@ -611,7 +614,7 @@ class EndWork extends Step {
     super();
   }
   override check(m: Readonly<Model>): boolean {
-    return liveOps(m as Model, ['run'], ['held']).length > 0;
+    return liveOps(m, ['run'], ['held']).length > 0;
   }
   override act(m: Model, r: Real): void {
     const ops = liveOps(m, ['run'], ['held']);
@@ -642,7 +645,7 @@ class ReleasePermit extends Step {
     return m.ops.filter((op) => op.status === 'held' && (op.mode === 'try' || (op.mode === 'async' && op.visible)));
   }
   override check(m: Readonly<Model>): boolean {
-    return this.ops(m as Model).length > 0;
+    return this.ops(m).length > 0;
   }
   override act(m: Model, r: Real): void {
     const ops = this.ops(m);

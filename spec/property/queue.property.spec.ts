@@ -439,7 +439,7 @@ class GetAsyncCommand extends Step {
 
 function recordNext(r: Real, id: number, next: Promise<IteratorResult<number>>): void {
   r.gets.set(id, 'pending');
-  next.then((result) => {
+  void next.then((result) => {
     if (result.done) {
       r.gets.set(id, 'done');
     } else {

@@ -34,7 +34,7 @@ interface Config {
   readonly calls: readonly Call[];
 }
 
-type Event = { readonly at: number; readonly id: number; readonly type: 'arrive' | 'cancel' };
+interface Event { readonly at: number; readonly id: number; readonly type: 'arrive' | 'cancel' }
 
 /** The calls' events in the order the scheduler runs them: by frame, then as scheduled (here: as sorted). */
 function events(calls: readonly Call[]): Event[] {

@@ -189,7 +189,7 @@ class ChildStep implements Cmd {
     return this.action === 'unsubscribeStarter' ? running(m).filter((c) => c.kind === 'start' && !c.started) : running(m);
   }
   check(m: Readonly<Model>): boolean {
-    return this.candidates(m as Model).length > 0;
+    return this.candidates(m).length > 0;
   }
   run(m: Model, r: Real): void {
     const candidates = this.candidates(m);
@@ -295,7 +295,7 @@ const commands = fc.commands<Model, Real>(
     fc.tuple(fc.nat(10), fc.constantFrom<ChildAction>('next', 'complete', 'error', 'echo', 'unsubscribeStarter')).map(([p, a]) => new ChildStep(p, a)),
     fc.tuple(fc.nat(10), fc.constantFrom<ChildAction>('next', 'complete', 'complete')).map(([p, a]) => new ChildStep(p, a)),
     fc.constantFrom<HostAction>('next', 'complete', 'error', 'echo').map((a) => new HostStep(a)),
-    fc.constantFrom('cancel', 'unsubscribe').map((a) => new GroupStep(a as 'cancel' | 'unsubscribe')),
+    fc.constantFrom('cancel', 'unsubscribe').map((a) => new GroupStep(a)),
   ],
   { maxCommands: 30 },
 );

@@ -72,7 +72,10 @@ export class Worker {
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`worker ${this.config.id}: no such event within ${timeoutMs} ms; got ${JSON.stringify(this.events.slice(-5))}`)), timeoutMs);
-      this.waiters.push({ predicate, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+      this.waiters.push({ predicate, resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        } });
     });
   }
 

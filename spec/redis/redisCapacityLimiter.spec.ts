@@ -53,12 +53,12 @@ describe('RedisCapacityLimiter', () => {
     const next = b.acquireAsync();
     let granted = false;
     void next.then(() => (granted = true));
-    held[0]!.release();
-    held[1]!.release();
+    held[0].release();
+    held[1].release();
     await sleep(200);
     expect(granted).toBe(false);
-    expect(held[2]!.signal.aborted).toBe(false);
-    held[2]!.release();
+    expect(held[2].signal.aborted).toBe(false);
+    held[2].release();
     (await next).release();
     await until(() => states.at(-1)?.available === 1 && states.at(-1)?.total === 1);
     subscription.unsubscribe();

@@ -196,7 +196,9 @@ describe('RedisSemaphore', () => {
     const admin = server.client();
     const gate = semaphore(2, name, { leaseMs: 300 });
     let reason: unknown;
-    const ran = lastValueFrom(gate.run((signal) => new Observable<never>(() => () => (reason = signal.reason)))).catch((error: unknown) => error);
+    const ran = lastValueFrom(gate.run((signal) => new Observable<never>(() => () => {
+      reason = signal.reason;
+    }))).catch((error: unknown) => error);
     const acquired = new Promise<unknown>((resolve) => gate.acquire().subscribe({ error: resolve }));
     await until(async () => (await heldOf(admin, `rxc:${name}`)) === 2);
     // Redis forgets the gate (a FLUSHALL, a failover to a replica that never saw it).

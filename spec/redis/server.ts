@@ -77,9 +77,12 @@ export class RedisServer {
   async stop(): Promise<void> {
     // Each client's 'end' also closes the pub/sub connection the gates made from it. A client
     // waiting to reconnect ends without a connection to close, and may say nothing: 200 ms at most.
-    await Promise.all([...this.clients].map((client) => (client.status === 'end' ? undefined : new Promise((resolve) => {
+    await Promise.all([...this.clients].map((client) => (client.status === 'end' ? Promise.resolve() : new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 200);
-      client.once('end', () => (clearTimeout(timer), resolve(undefined)));
+      client.once('end', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       client.disconnect();
     }))));
     this.clients.clear();
@@ -97,13 +100,13 @@ export class RedisServer {
       const onData = (chunk: Buffer): void => {
         output += chunk.toString();
         if (output.includes('Ready to accept connections')) {
-          child.stdout!.off('data', onData);
-          child.stdout!.resume();
+          child.stdout.off('data', onData);
+          child.stdout.resume();
           resolve();
         }
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.resume();
+      child.stdout.on('data', onData);
+      child.stderr.resume();
       child.on('error', (error) => reject(new Error(`redis-server could not start (${error.message}): install it with apt-get install redis-server`)));
       child.on('exit', (code) => reject(new Error(`redis-server exited with ${code} before it was ready: ${output}`)));
     });
@@ -112,7 +115,7 @@ export class RedisServer {
   private halt(): Promise<void> {
     const child = this.process;
     this.process = null;
-    if (child === null || child.exitCode !== null) return Promise.resolve();
+    if (child?.exitCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       // 'close': exited and its output pipes closed, so nothing of it keeps jest waiting.
       child.on('close', () => resolve());
