@@ -36,6 +36,8 @@ function withGroup(fn: (tg: TaskGroup) => unknown): void {
 }
 const any = (v: unknown): never => v as never;
 
+// One row a line, as the table in docs/errors.md these rows write.
+// prettier-ignore
 const rows: Row[] = [
   // Semaphore
   ['new Semaphore(initialValue)', '-1', () => new Semaphore(-1), RangeError, 'Semaphore: initialValue must be an integer >= 0, received -1'],

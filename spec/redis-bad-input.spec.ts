@@ -13,6 +13,8 @@ const client: RedisLike = { evalsha: never, eval: never, duplicate: () => { thro
 const any = (v: unknown): never => v as never;
 const sem = (): RedisSemaphore => new RedisSemaphore(client, 'jobs', 3);
 
+// One row a line, as in spec/bad-input.spec.ts.
+// prettier-ignore
 const rows: Row[] = [
   ['new RedisSemaphore(redis)', 'null', () => new RedisSemaphore(any(null), 'jobs', 1), TypeError, 'RedisSemaphore: redis must be a Redis client with evalsha(), eval() and duplicate(), such as an ioredis Redis, received null'],
   ['new RedisSemaphore(redis)', '{ eval, duplicate } (no evalsha)', () => new RedisSemaphore(any({ eval: never, duplicate: never }), 'jobs', 1), TypeError, 'RedisSemaphore: redis must be a Redis client with evalsha(), eval() and duplicate(), such as an ioredis Redis, received an object'],

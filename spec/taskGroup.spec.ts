@@ -283,8 +283,12 @@ describe('TaskGroupError.message names the first failure (issue 13.8)', () => {
       taskGroup((tg) => {
         // The two teardowns throw while the group cancels them after the third child fails.
         tg.startSoon(new Observable(() => () => { throw new Error('cleanup a'); }));
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a thrown non-Error is the case under test
-        tg.startSoon(new Observable(() => () => { throw 'cleanup b'; }));
+        tg.startSoon(
+          new Observable(() => () => {
+            // eslint-disable-next-line @typescript-eslint/only-throw-error -- a thrown non-Error is the case under test
+            throw 'cleanup b';
+          }),
+        );
         tg.startSoon(throwError(() => first));
       }),
     );
