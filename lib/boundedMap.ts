@@ -102,7 +102,7 @@ export function boundedMap<T, R>(
  */
 class SourceRunner<T, R> extends BoundedRunner<T, R> {
   private readonly queue = new Fifo<T>();
-  /** In step with `queue`. */
+  /** In step with `queue`: the async context each value waited in. */
   private readonly contexts = new Fifo<AsyncSnapshot | null>();
   private source: SourceSubscriber<T, R> | null = null;
   private sourceDone = false;
@@ -114,9 +114,14 @@ class SourceRunner<T, R> extends BoundedRunner<T, R> {
 
   /** @internal */
   push(value: T): void {
-    this.queue.push(value);
-    this.contexts.push(this.busy ? captureAsync() : null);
-    this.pump();
+    if (this.busy) {
+      // The loop under way, or the next free slot, starts it: in the async context it arrived in.
+      this.queue.push(value);
+      this.contexts.push(captureAsync());
+    } else {
+      // Room and no loop: nothing waits before it, since the loop empties the queue while it has room.
+      this.admit(value);
+    }
   }
 
   /** @internal */

@@ -13,7 +13,7 @@ class EventWaiter extends WaitNode implements Runnable {
   }
 
   run(): void {
-    resume(this.scope, this.snapshot, this.wake);
+    resume(this.scope, this.snapshot, this.wake, undefined);
   }
 }
 

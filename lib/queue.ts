@@ -81,6 +81,13 @@ abstract class Putter<T> extends WaitNode implements Runnable {
   protected abstract refused(): void;
 }
 
+const endPut = (subscriber: Subscriber<void>, error: QueueClosedError | undefined): void => {
+  if (error === undefined) subscriber.complete();
+  else subscriber.error(error);
+};
+
+const deliver = <T>(getter: SubscriberGetter<T>): void => getter.queue.deliver(getter);
+
 /** One `put()` subscription. */
 class SubscriberPutter<T> extends Putter<T> {
   /** The scope of a put that had to wait, which its completion runs in; null: it did not wait. */
@@ -96,16 +103,17 @@ class SubscriberPutter<T> extends Putter<T> {
   }
 
   protected accepted(): void {
-    this.resume(() => this.subscriber.complete());
+    this.resume(this.subscriber, undefined);
   }
 
   protected refused(): void {
-    if (!this.subscriber.closed) this.resume(() => this.subscriber.error(new QueueClosedError()));
+    if (!this.subscriber.closed) this.resume(this.subscriber, new QueueClosedError());
   }
 
-  private resume(notify: () => void): void {
-    if (this.scope === null) notify();
-    else resume(this.scope, this.snapshot, notify);
+  /** Completes the put, or fails it with `error`, in the context it waited in. */
+  private resume(subscriber: Subscriber<void>, error: QueueClosedError | undefined): void {
+    if (this.scope === null) endPut(subscriber, error);
+    else resume(this.scope, this.snapshot, endPut, subscriber, error);
   }
 }
 
@@ -217,7 +225,7 @@ abstract class Getter<T> extends WaitNode implements Runnable {
   /** Its notification is on the trampoline: a getter handed back and handed again keeps that place. */
   scheduled = false;
 
-  constructor(protected readonly queue: Queue<T>) {
+  constructor(readonly queue: Queue<T>) {
     super();
   }
 
@@ -259,7 +267,7 @@ class SubscriberGetter<T> extends Getter<T> {
   override run(): void {
     this.scheduled = false;
     if (this.scope === null) this.queue.deliver(this);
-    else resume(this.scope, this.snapshot, () => this.queue.deliver(this));
+    else resume(this.scope, this.snapshot, deliver, this);
   }
 
   get gone(): boolean {

@@ -159,6 +159,14 @@ export abstract class BoundedRunner<T, R> {
     this.pump();
   }
 
+  /** Starts the task of an input that arrived while not `busy`, then pumps. */
+  protected admit(value: T): void {
+    this.pumping = true;
+    this.start(value);
+    this.pumping = false;
+    this.pump();
+  }
+
   /** Starts tasks while there is room and input, then completes if everything is done. */
   pump(): void {
     if (this.pumping || this.closed) return;

@@ -68,7 +68,7 @@ export function ownedBy(owner: Owner | null): Scope {
 
 /** A captured async context: runs a function in it. Node's `AsyncResource` is one. */
 export interface AsyncSnapshot {
-  runInAsyncScope<R>(fn: () => R): R;
+  runInAsyncScope<R, A extends unknown[]>(fn: (...args: A) => R, thisArg: unknown, ...args: A): R;
 }
 
 type AsyncResourceClass = new (type: string) => AsyncSnapshot;
@@ -95,10 +95,29 @@ export function captureAsync(): AsyncSnapshot | null {
   return Resource === null ? null : new Resource('rxjs-concurrency');
 }
 
-/** Runs `fn` in a captured context: the async context `snapshot` (when one was kept), then `scope`. */
-export function resume(scope: Scope, snapshot: AsyncSnapshot | null, fn: () => void): void {
-  if (snapshot === null) inScope(scope, fn);
-  else snapshot.runInAsyncScope(() => inScope(scope, fn));
+/**
+ * Calls `fn(a, b)` in a captured context: the async context `snapshot` (when one was kept), then
+ * `scope`. The arguments are passed, not closed over: this runs once per grant and per delivery.
+ */
+export function resume<A>(scope: Scope, snapshot: AsyncSnapshot | null, fn: (a: A) => void, a: A): void;
+export function resume<A, B>(scope: Scope, snapshot: AsyncSnapshot | null, fn: (a: A, b: B) => void, a: A, b: B): void;
+export function resume(scope: Scope, snapshot: AsyncSnapshot | null, fn: (a: unknown, b: unknown) => void, a: unknown, b?: unknown): void {
+  if (snapshot === null) enter(scope, fn, a, b);
+  else snapshot.runInAsyncScope(enter, null, scope, fn, a, b);
+}
+
+function enter(scope: Scope, fn: (a: unknown, b: unknown) => void, a: unknown, b: unknown): void {
+  if (scope === current) {
+    fn(a, b);
+    return;
+  }
+  const previous = current;
+  current = scope;
+  try {
+    fn(a, b);
+  } finally {
+    current = previous;
+  }
 }
 
 /**
@@ -122,8 +141,8 @@ export class Captured {
     this.snapshot ??= captureAsync();
   }
 
-  /** Runs `fn` in the captured context. */
+  /** Calls `fn()` in the captured context. */
   run(fn: () => void): void {
-    resume(this.scope, this.snapshot, fn);
+    resume(this.scope, this.snapshot, fn, undefined);
   }
 }

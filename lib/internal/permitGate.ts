@@ -2,6 +2,7 @@ import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import { unwatchAbort, watchAbort, type AbortWaiter } from './abortWatch';
 import { captureAsync, currentScope, resume, type AsyncSnapshot, type Scope } from './context';
 import { fromTask } from './fromTask';
+import { InnerSubscriber } from './innerSubscriber';
 import { StateFeed } from './stateFeed';
 import { batch, drain, enqueue, type Runnable } from './trampoline';
 import type { AcquireOptions, DeferredTask, Gate, GateState, Permit } from './types';
@@ -52,7 +53,7 @@ class Ticket extends WaitNode implements Runnable {
     this.onGrant = null;
     if (this.state !== HELD || onGrant === null) return;
     if (this.scope === null) onGrant(this);
-    else resume(this.scope, this.snapshot, () => onGrant(this));
+    else resume(this.scope, this.snapshot, onGrant, this);
   }
 }
 
@@ -76,31 +77,54 @@ class RunTicket<T> extends Ticket {
     if (this.state !== HELD) return;
     // Work that waited starts in the scope and async context of its subscription, not the releaser's.
     if (this.scope === null) this.start();
-    else resume(this.scope, this.snapshot, () => this.start());
+    else resume(this.scope, this.snapshot, startRun, this);
   }
 
-  private start(): void {
-    const { source, subscriber } = this;
-    new Observable<T>((worker) => {
-      // Known, and owned by our subscriber, before the work can emit: a downstream that
-      // unsubscribes during a synchronous emission stops the work (and aborts its signal)
-      // there and then, even before this subscribe function has returned its teardown.
-      this.inner = worker;
-      subscriber.add(worker);
-      return source.subscribe(worker);
-    }).subscribe({
-      next: (value) => subscriber.next(value),
-      // Release before forwarding, inside one batch: the next waiter is granted first, but its
-      // work only starts once this subscriber has seen the end of ours.
-      error: (error: unknown) => batch(() => { this.release(); subscriber.error(error); }),
-      complete: () => batch(() => { this.release(); subscriber.complete(); }),
-    });
+  start(): void {
+    const worker = new RunWorker(this, this.subscriber);
+    // Known, and owned by our subscriber, before the work can emit: a downstream that unsubscribes
+    // during a synchronous emission stops the work (and aborts its signal) there and then.
+    this.inner = worker;
+    this.subscriber.add(worker);
+    this.source.subscribe(worker);
   }
 
   /** The teardown of the `run()` subscription: stops the work, then gives the permit back. */
   unsubscribe(): void {
     this.inner?.unsubscribe();
     this.release();
+  }
+}
+
+const startRun = (ticket: RunTicket<unknown>): void => ticket.start();
+
+/** The subscriber of a `run()`'s work: one object, where an Observable and an observer would take six. */
+class RunWorker<T> extends InnerSubscriber<T> {
+  constructor(
+    private readonly ticket: Ticket,
+    private readonly subscriber: Subscriber<T>,
+  ) {
+    super();
+  }
+
+  protected onNext(value: T): void {
+    this.subscriber.next(value);
+  }
+
+  // Release before forwarding, inside one batch: the next waiter is granted first, but its work
+  // only starts once this subscriber has seen the end of ours.
+  protected onError(error: unknown): void {
+    batch(() => {
+      this.ticket.release();
+      this.subscriber.error(error);
+    });
+  }
+
+  protected onComplete(): void {
+    batch(() => {
+      this.ticket.release();
+      this.subscriber.complete();
+    });
   }
 }
 

@@ -55,7 +55,7 @@ export class RunningSet {
     const { context } = this;
     // Most tasks start in the very call that subscribed: no closure, no scope switch.
     if (snapshot === null && context.isCurrent()) task.subscribe(member);
-    else resume(context.scope, snapshot ?? context.snapshot, () => task.subscribe(member));
+    else resume(context.scope, snapshot ?? context.snapshot, subscribe, task, member);
   }
 
   /** Adds `member` without subscribing anything yet (it fails before it could start). */
@@ -109,6 +109,10 @@ export class RunningSet {
     return errors;
   }
 }
+
+const subscribe = <T>(task: Observable<T>, member: RunningTask<T>): void => {
+  task.subscribe(member);
+};
 
 function unsubscribe(subscription: Unsubscribable, errors: unknown[]): void {
   try {

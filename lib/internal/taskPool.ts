@@ -70,7 +70,7 @@ export interface PoolConfig {
 export abstract class TaskPool<T, R> {
   private readonly tasks = new RunningSet();
   private readonly waiting = new Fifo<Task<T>>();
-  /** In step with `waiting`: the async context each task arrived in when it had to wait, else null. */
+  /** In step with `waiting`: the async context each task arrived in. */
   private readonly contexts = new Fifo<AsyncSnapshot | null>();
   private readonly source = new PoolSource<T>(this);
   /** Tasks started so far: the index of the next one, as they start in source order. */
@@ -106,10 +106,17 @@ export abstract class TaskPool<T, R> {
   /** The source emitted a task. @internal */
   push(task: Task<T>): void {
     if (this.closed) return;
-    this.waiting.push(task);
-    // It waits unless the loop below starts it now, in this very call.
-    const waits = this.starting || this.tasks.size >= this.config.limit;
-    this.contexts.push(waits ? captureAsync() : null);
+    if (this.starting || this.tasks.size >= this.config.limit) {
+      // The loop under way, or the next free slot, starts it: in the async context it arrived in.
+      this.waiting.push(task);
+      this.contexts.push(captureAsync());
+      return;
+    }
+    // A free slot and no loop: nothing waits before it, since the loop empties `waiting` while it
+    // has room.
+    this.starting = true;
+    this.start(task, null);
+    this.starting = false;
     this.startWaiting();
   }
 
