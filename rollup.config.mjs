@@ -26,7 +26,10 @@ export default [
   ...Object.entries(input).map(([name, file]) => ({
     input: file.replace(/^lib\//, 'dist/types/').replace(/\.ts$/, '.d.ts'),
     external,
-    output: [{ file: `dist/${name}.d.ts`, format: 'es' }, { file: `dist/${name}.d.mts`, format: 'es' }],
+    output: [
+      { file: `dist/${name}.d.ts`, format: 'es' },
+      { file: `dist/${name}.d.mts`, format: 'es' },
+    ],
     plugins: [dts()],
   })),
 ];

@@ -18,17 +18,77 @@ const contended = (tasks, permits) => async () => {
 };
 
 export const workloads = {
-  'lock.run uncontended': { ops: 20000, run: () => { const lock = new p.Lock(); for (let i = 0; i < 20000; i++) lock.run(of(i)).subscribe(noop); } },
+  'lock.run uncontended': {
+    ops: 20000,
+    run: () => {
+      const lock = new p.Lock();
+      for (let i = 0; i < 20000; i++) lock.run(of(i)).subscribe(noop);
+    },
+  },
   'acquireAsync 1000 on sem(1)': { ops: 1000, run: contended(1000, 1) },
   'acquireAsync 10000 on sem(4)': { ops: 10000, run: contended(10000, 4) },
-  'run() hand-offs 10000': { ops: 10000, run: () => { const sem = new p.Semaphore(1); const h = sem.tryAcquire(); for (let i = 0; i < 10000; i++) sem.run(of(i)).subscribe(noop); h.release(); } },
-  'boundedMap ordered 10^5': { ops: 100000, run: () => range(0, 100000).pipe(p.boundedMap((x) => of(x), 8)).subscribe(noop) },
-  'boundedMap unordered 10^5': { ops: 100000, run: () => range(0, 100000).pipe(p.boundedMap((x) => of(x), 8, { ordered: false })).subscribe(noop) },
-  'gather of 4, x5000': { ops: 5000, run: () => { for (let i = 0; i < 5000; i++) from([of(1), of(2), of(3), of(4)]).pipe(p.gather()).subscribe(noop); } },
-  'taskGroup of 4, x5000': { ops: 5000, run: () => { for (let i = 0; i < 5000; i++) p.taskGroup((tg) => { for (let k = 0; k < 4; k++) tg.startSoon(of(k)); }).subscribe(noop); } },
-  'retry happy x20000': { ops: 20000, run: () => { for (let i = 0; i < 20000; i++) of(i).pipe(p.retry()).subscribe(noop); } },
-  'failAfter x20000': { ops: 20000, run: () => { for (let i = 0; i < 20000; i++) of(i).pipe(p.failAfter(1000)).subscribe(noop); } },
-  'queue put/consume 10^5': { ops: 100000, run: () => { const q = new p.Queue(1024); q.consume().subscribe(noop); for (let i = 0; i < 100000; i++) q.putNowait(i); q.close(); } },
+  'run() hand-offs 10000': {
+    ops: 10000,
+    run: () => {
+      const sem = new p.Semaphore(1);
+      const h = sem.tryAcquire();
+      for (let i = 0; i < 10000; i++) sem.run(of(i)).subscribe(noop);
+      h.release();
+    },
+  },
+  'boundedMap ordered 10^5': {
+    ops: 100000,
+    run: () =>
+      range(0, 100000)
+        .pipe(p.boundedMap((x) => of(x), 8))
+        .subscribe(noop),
+  },
+  'boundedMap unordered 10^5': {
+    ops: 100000,
+    run: () =>
+      range(0, 100000)
+        .pipe(p.boundedMap((x) => of(x), 8, { ordered: false }))
+        .subscribe(noop),
+  },
+  'gather of 4, x5000': {
+    ops: 5000,
+    run: () => {
+      for (let i = 0; i < 5000; i++)
+        from([of(1), of(2), of(3), of(4)])
+          .pipe(p.gather())
+          .subscribe(noop);
+    },
+  },
+  'taskGroup of 4, x5000': {
+    ops: 5000,
+    run: () => {
+      for (let i = 0; i < 5000; i++)
+        p.taskGroup((tg) => {
+          for (let k = 0; k < 4; k++) tg.startSoon(of(k));
+        }).subscribe(noop);
+    },
+  },
+  'retry happy x20000': {
+    ops: 20000,
+    run: () => {
+      for (let i = 0; i < 20000; i++) of(i).pipe(p.retry()).subscribe(noop);
+    },
+  },
+  'failAfter x20000': {
+    ops: 20000,
+    run: () => {
+      for (let i = 0; i < 20000; i++) of(i).pipe(p.failAfter(1000)).subscribe(noop);
+    },
+  },
+  'queue put/consume 10^5': {
+    ops: 100000,
+    run: () => {
+      const q = new p.Queue(1024);
+      q.consume().subscribe(noop);
+      for (let i = 0; i < 100000; i++) q.putNowait(i);
+      q.close();
+    },
+  },
 };
 
 const name = process.argv[3];

@@ -117,25 +117,47 @@ async function runCase(c) {
           ? { value: raw, spread, samples: samples[n] }
           : c.metric === 'count'
             ? { ops, perOp: raw / ops, spread, samples: samples[n].map((s) => s / ops) }
-          : { ops, nsPerOp: raw / ops, opsPerSec: (ops * 1e9) / raw, spread, samples: samples[n].map((s) => s / ops) };
+            : { ops, nsPerOp: raw / ops, opsPerSec: (ops * 1e9) / raw, spread, samples: samples[n].map((s) => s / ops) };
   }
   // A ratio is the median of the ratios of each round, not the ratio of the medians: the two sides of
   // one round ran moments apart, so a neighbour's load that comes and goes cancels out of it.
   const perOp = (n, r) => samples[n][r] / (c.metric === 'memory' || c.metric === 'value' ? 1 : opsOf(n));
   const roundRatio = (a, b, r) => (c.metric === 'ops' ? perOp(b, r) / perOp(a, r) : perOp(a, r) / perOp(b, r));
   const targets = (c.targets ?? []).map((t) => {
-    const ratio = t.vs === undefined ? median(samples[t.side].map((_, r) => perOp(t.side, r))) : median(samples[t.side].map((_, r) => roundRatio(t.side, t.vs, r)));
+    const ratio =
+      t.vs === undefined
+        ? median(samples[t.side].map((_, r) => perOp(t.side, r)))
+        : median(samples[t.side].map((_, r) => roundRatio(t.side, t.vs, r)));
     const pass = (t.min === undefined || ratio >= t.min) && (t.max === undefined || ratio <= t.max);
-    return { side: t.side, ...(t.vs !== undefined && { vs: t.vs }), ratio, ...(t.min !== undefined && { min: t.min }), ...(t.max !== undefined && { max: t.max }), pass };
+    return {
+      side: t.side,
+      ...(t.vs !== undefined && { vs: t.vs }),
+      ratio,
+      ...(t.min !== undefined && { min: t.min }),
+      ...(t.max !== undefined && { max: t.max }),
+      pass,
+    };
   });
-  return { name: c.name, description: c.description, metric: c.metric, ...(c.unit !== undefined && { unit: c.unit }), rounds, warmup, sides, targets };
+  return {
+    name: c.name,
+    description: c.description,
+    metric: c.metric,
+    ...(c.unit !== undefined && { unit: c.unit }),
+    rounds,
+    warmup,
+    sides,
+    targets,
+  };
 }
 
 const fmt = (x, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const fmtBytes = (b) => (Math.abs(b) >= 1 << 20 ? `${fmt(b / (1 << 20), 1)} MiB` : `${fmt(b / 1024, 1)} KiB`);
 
 function printCase(r) {
-  const lines = [`\n### ${r.name}`, `${r.description ?? ''} (${r.rounds} rounds after ${r.warmup} warm-up, median; ${fmt(r.seconds, 1)} s)\n`];
+  const lines = [
+    `\n### ${r.name}`,
+    `${r.description ?? ''} (${r.rounds} rounds after ${r.warmup} warm-up, median; ${fmt(r.seconds, 1)} s)\n`,
+  ];
   if (r.metric === 'memory') {
     lines.push('| side | memory | spread |', '| --- | ---: | ---: |');
     for (const [n, s] of Object.entries(r.sides)) lines.push(`| ${n} | ${fmtBytes(s.bytes)} | ${fmt(s.spread * 100)}% |`);
@@ -147,7 +169,8 @@ function printCase(r) {
     for (const [n, s] of Object.entries(r.sides)) lines.push(`| ${n} | ${fmt(s.perOp, 2)} | ${fmt(s.spread * 100)}% |`);
   } else {
     lines.push('| side | ops/s | ns/op | spread |', '| --- | ---: | ---: | ---: |');
-    for (const [n, s] of Object.entries(r.sides)) lines.push(`| ${n} | ${fmt(s.opsPerSec)} | ${fmt(s.nsPerOp, 1)} | ${fmt(s.spread * 100)}% |`);
+    for (const [n, s] of Object.entries(r.sides))
+      lines.push(`| ${n} | ${fmt(s.opsPerSec)} | ${fmt(s.nsPerOp, 1)} | ${fmt(s.spread * 100)}% |`);
   }
   if (r.targets.length) {
     const unit = r.metric === 'ops' ? 'ops/s' : r.metric === 'value' ? (r.unit ?? 'value') : r.metric;
@@ -156,7 +179,9 @@ function printCase(r) {
       if (t.vs === undefined) {
         // An absolute bound: ns shown as ms, counts as they are.
         const [value, scale, suffix] = r.metric === 'time' ? [t.ratio / 1e6, 1e6, ' ms'] : [t.ratio, 1, ''];
-        const bound = [t.min !== undefined && `>= ${t.min / scale}${suffix}`, t.max !== undefined && `<= ${t.max / scale}${suffix}`].filter(Boolean).join(', ');
+        const bound = [t.min !== undefined && `>= ${t.min / scale}${suffix}`, t.max !== undefined && `<= ${t.max / scale}${suffix}`]
+          .filter(Boolean)
+          .join(', ');
         lines.push(`| ${r.metric} ${t.side} | ${fmt(value, 2)}${suffix} | ${bound} | ${t.pass ? 'PASS' : 'MISS'} |`);
         continue;
       }
@@ -179,8 +204,17 @@ export async function runAll(cases, { filters = [], outFile } = {}) {
   }
   const selected = filters.length ? cases.filter((c) => filters.some((f) => c.name.includes(f))) : cases;
   const cpus = os.cpus();
-  const machine = { clock, node: process.version, platform: `${process.platform} ${process.arch}`, cpu: cpus[0]?.model ?? 'unknown', cores: os.availableParallelism?.() ?? cpus.length, gcExposed: hasGc };
-  console.log(`rxjs-concurrency bench — node ${machine.node}, ${machine.cores} cores (${machine.cpu}), ${clock} clock${hasGc ? '' : ' — run with --expose-gc for stable figures'}`);
+  const machine = {
+    clock,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: os.availableParallelism?.() ?? cpus.length,
+    gcExposed: hasGc,
+  };
+  console.log(
+    `rxjs-concurrency bench — node ${machine.node}, ${machine.cores} cores (${machine.cpu}), ${clock} clock${hasGc ? '' : ' — run with --expose-gc for stable figures'}`,
+  );
   const started = Date.now();
   const results = [];
   for (const c of selected) {

@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { runAll } from './harness.mjs';
 
 const dir = new URL('./cases/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.mjs'))
+  .sort();
 const cases = [];
 for (const f of files) cases.push(...(await import(new URL(f, dir).href)).default);
 

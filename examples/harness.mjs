@@ -9,11 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-export const FRUITS = ('apple apricot avocado banana bilberry blackberry blackcurrant blueberry boysenberry cantaloupe cherry '
-  + 'clementine cloudberry coconut cranberry currant damson date dragonfruit durian elderberry feijoa fig gooseberry grape '
-  + 'grapefruit guava honeydew huckleberry jackfruit jujube kiwi kumquat lemon lime lingonberry loquat lychee mandarin '
-  + 'mango mangosteen melon mulberry nectarine olive orange papaya passionfruit peach pear persimmon pineapple plum '
-  + 'pomegranate pomelo quince raspberry redcurrant salak satsuma strawberry tamarillo tamarind tangerine watermelon').split(' ');
+export const FRUITS = (
+  'apple apricot avocado banana bilberry blackberry blackcurrant blueberry boysenberry cantaloupe cherry ' +
+  'clementine cloudberry coconut cranberry currant damson date dragonfruit durian elderberry feijoa fig gooseberry grape ' +
+  'grapefruit guava honeydew huckleberry jackfruit jujube kiwi kumquat lemon lime lingonberry loquat lychee mandarin ' +
+  'mango mangosteen melon mulberry nectarine olive orange papaya passionfruit peach pear persimmon pineapple plum ' +
+  'pomegranate pomelo quince raspberry redcurrant salak satsuma strawberry tamarillo tamarind tangerine watermelon'
+).split(' ');
 
 /** A made-up but stable price for the fruit at `id`. */
 export const priceOf = (id) => ((id * 37) % 90) / 10 + 1;
@@ -99,8 +101,14 @@ export async function runInChromium({ title, start, steps, viewport = { width: 9
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       headless: true,
       args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
       ],
       viewport,
       timeout: 30_000,
@@ -120,7 +128,11 @@ export async function runInChromium({ title, start, steps, viewport = { width: 9
         console.log(`ok - ${name}`);
       } catch (error) {
         failed++;
-        console.log(`FAIL - ${name}\n  ${String(error?.stack ?? error).split('\n').join('\n  ')}`);
+        console.log(
+          `FAIL - ${name}\n  ${String(error?.stack ?? error)
+            .split('\n')
+            .join('\n  ')}`,
+        );
       }
     }
   } catch (error) {

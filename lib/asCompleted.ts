@@ -58,7 +58,9 @@ export interface AsCompletedOptions {
  *   .subscribe(([i, blob]) => show(urls[i], blob));
  * ```
  */
-export function asCompleted<T>(options: AsCompletedOptions & { limit: number }): OperatorFunction<DeferredTask<T>, [index: number, result: T]>;
+export function asCompleted<T>(
+  options: AsCompletedOptions & { limit: number },
+): OperatorFunction<DeferredTask<T>, [index: number, result: T]>;
 export function asCompleted<T>(options?: AsCompletedOptions): OperatorFunction<Task<T>, [index: number, result: T]>;
 export function asCompleted<T>(options?: AsCompletedOptions): OperatorFunction<Task<T>, [index: number, result: T]> {
   if (options !== undefined) checkObject('asCompleted', 'options', options);

@@ -77,7 +77,8 @@ export class RateLimiter extends PermitGate {
     const limit = checkCount('RateLimiter', 'options.limit', options.limit, 1);
     const interval = checkCount('RateLimiter', 'options.interval', options.interval, 1);
     const burst = options.burst === undefined ? limit : checkCount('RateLimiter', 'options.burst', options.burst, 1);
-    const scheduler = options.scheduler === undefined ? asyncScheduler : checkScheduler('RateLimiter', 'options.scheduler', options.scheduler);
+    const scheduler =
+      options.scheduler === undefined ? asyncScheduler : checkScheduler('RateLimiter', 'options.scheduler', options.scheduler);
     super('RateLimiter', burst, true);
     this.limit = limit;
     this.interval = interval;

@@ -181,23 +181,36 @@ function refuseRxjsForm(where: string, options: unknown): void {
   const orRxjs = where === 'retry' ? "; or import RxJS's retry from 'rxjs'" : '';
   if (typeof options === 'number') {
     const n = attemptsFor(options);
-    const use = n === null ? "{ attempts } (RxJS's retry(n) is n + 1 attempts)" : `{ attempts: ${n} } (RxJS's retry(${options}) is ${n} attempts)`;
-    throw new TypeError(`${where}: options must be an object, received ${options}; a bare count is RxJS's retry(count): ${own}: use ${use}${orRxjs}`);
+    const use =
+      n === null ? "{ attempts } (RxJS's retry(n) is n + 1 attempts)" : `{ attempts: ${n} } (RxJS's retry(${options}) is ${n} attempts)`;
+    throw new TypeError(
+      `${where}: options must be an object, received ${options}; a bare count is RxJS's retry(count): ${own}: use ${use}${orRxjs}`,
+    );
   }
   if (typeof options !== 'object' || options === null) return;
   const { count, delay, resetOnSuccess } = options as { count?: unknown; delay?: unknown; resetOnSuccess?: unknown };
   if (count !== undefined) {
     const n = attemptsFor(count);
     // attemptsFor answers numbers only: with an n, count is one.
-    const use = n === null ? "{ attempts } (RxJS's count: n is n + 1 attempts)" : `{ attempts: ${n} } (RxJS's count: ${count as number} is ${n} attempts)`;
+    const use =
+      n === null
+        ? "{ attempts } (RxJS's count: n is n + 1 attempts)"
+        : `{ attempts: ${n} } (RxJS's count: ${count as number} is ${n} attempts)`;
     throw new TypeError(`${where}: options.count is RxJS's option; ${own}: use ${use}${orRxjs}`);
   }
   if (delay !== undefined) {
-    const use = typeof delay === 'number' ? `: for a fixed ${delay} ms use { baseDelay: ${delay}, factor: 1, jitter: 0 }` : ', and retryOn decides whether to retry';
-    throw new TypeError(`${where}: options.delay is RxJS's option; this package's ${where} computes each delay from baseDelay, factor, maxDelay and jitter${use}${orRxjs}`);
+    const use =
+      typeof delay === 'number'
+        ? `: for a fixed ${delay} ms use { baseDelay: ${delay}, factor: 1, jitter: 0 }`
+        : ', and retryOn decides whether to retry';
+    throw new TypeError(
+      `${where}: options.delay is RxJS's option; this package's ${where} computes each delay from baseDelay, factor, maxDelay and jitter${use}${orRxjs}`,
+    );
   }
   if (resetOnSuccess !== undefined) {
-    throw new TypeError(`${where}: options.resetOnSuccess is RxJS's option; this package's ${where} counts every attempt of the subscription and never resets: remove it${orRxjs}`);
+    throw new TypeError(
+      `${where}: options.resetOnSuccess is RxJS's option; this package's ${where} counts every attempt of the subscription and never resets: remove it${orRxjs}`,
+    );
   }
 }
 

@@ -31,7 +31,8 @@ export class Semaphore extends PermitGate {
     super('Semaphore', checkCount('Semaphore', 'initialValue', initialValue, 0));
     if (options !== undefined) checkObject('Semaphore', 'options', options);
     const maxValue = options?.maxValue;
-    this.maxValue = maxValue === undefined ? Infinity : checkCount('Semaphore', 'options.maxValue', maxValue, Math.max(1, initialValue), true);
+    this.maxValue =
+      maxValue === undefined ? Infinity : checkCount('Semaphore', 'options.maxValue', maxValue, Math.max(1, initialValue), true);
   }
 
   /** Permits free now. */
@@ -46,7 +47,9 @@ export class Semaphore extends PermitGate {
   release(count = 1): void {
     checkCount('Semaphore.release', 'count', count, 0);
     if (this.capacity + count > this.maxValue) {
-      throw new RangeError(`Semaphore.release: count must keep the permits within maxValue ${this.maxValue}, received ${count} with ${this.capacity} permits in existence`);
+      throw new RangeError(
+        `Semaphore.release: count must keep the permits within maxValue ${this.maxValue}, received ${count} with ${this.capacity} permits in existence`,
+      );
     }
     this.capacity += count;
     this.grow();

@@ -213,7 +213,11 @@ describe('asCompleted (marbles)', () => {
         seen.push([scheduler.now(), getDeadline()]);
         return cold('--1|');
       };
-      withDeadline(42, () => from([task, task, task]).pipe(asCompleted<string>({ limit: 1 })).subscribe());
+      withDeadline(42, () =>
+        from([task, task, task])
+          .pipe(asCompleted<string>({ limit: 1 }))
+          .subscribe(),
+      );
       expect(getDeadline()).toBe(Infinity);
     });
     expect(seen).toEqual([

@@ -199,7 +199,12 @@ describe('boundedMap (marbles)', () => {
       const tasks: Record<string, Observable<string>> = { a, b };
       // Subscribed at frame 1, the notifier fires at frame 3 after a's completion (scheduled at 0).
       const notifier = timer(1).pipe(switchMap(() => cold('--x')));
-      expectObservable(source.pipe(boundedMap((v) => tasks[v]!, 1), takeUntil(notifier))).toBe('---(A|)');
+      expectObservable(
+        source.pipe(
+          boundedMap((v) => tasks[v]!, 1),
+          takeUntil(notifier),
+        ),
+      ).toBe('---(A|)');
       expectSubscriptions(a.subscriptions).toBe('^--!');
       expectSubscriptions(b.subscriptions).toBe('---(^!)');
     });
@@ -348,7 +353,8 @@ describe('boundedMap (marbles)', () => {
     };
 
     it("p-map's concurrency: 2 case, default window (= limit): item 30 starts at 300 ms, the whole takes 400 ms", () => pMapCase({}));
-    it("p-map's concurrency: 2 case, window: 3: item 30 starts at 200 ms, as soon as a slot frees; the whole takes 300 ms", () => pMapCase({ window: 3 }));
+    it("p-map's concurrency: 2 case, window: 3: item 30 starts at 200 ms, as soon as a slot frees; the whole takes 300 ms", () =>
+      pMapCase({ window: 3 }));
 
     /**
      * One slow head (20 frames) and 30 tasks of 2 frames, limit 3: the number of tasks running in
@@ -427,7 +433,12 @@ describe('boundedMap (marbles)', () => {
         const tasks: Record<string, Observable<string>> = { a, b, c, d };
         // b fails at 1 and c is done at 3, both held behind a; a is done at 4 and lets them out in
         // input order, the error in b's place.
-        expectObservable(source.pipe(boundedMap((v) => tasks[v]!, 3, { returnErrors: true }))).toBe('---A(EC)D|', { A: 'A', C: 'C', D: 'D', E: failure });
+        expectObservable(source.pipe(boundedMap((v) => tasks[v]!, 3, { returnErrors: true }))).toBe('---A(EC)D|', {
+          A: 'A',
+          C: 'C',
+          D: 'D',
+          E: failure,
+        });
         expectSubscriptions(a.subscriptions).toBe('^---!');
         expectSubscriptions(b.subscriptions).toBe('^!');
         expectSubscriptions(c.subscriptions).toBe('^--!');
@@ -443,7 +454,11 @@ describe('boundedMap (marbles)', () => {
         const b = cold('-#', undefined, failure);
         const c = cold('-C|');
         const tasks: Record<string, Observable<string>> = { a, b, c };
-        expectObservable(cold('(abc|)').pipe(boundedMap((v) => tasks[v]!, 2, { ordered: false, returnErrors: true }))).toBe('-ECA|', { A: 'A', C: 'C', E: failure });
+        expectObservable(cold('(abc|)').pipe(boundedMap((v) => tasks[v]!, 2, { ordered: false, returnErrors: true }))).toBe('-ECA|', {
+          A: 'A',
+          C: 'C',
+          E: failure,
+        });
         expectSubscriptions(c.subscriptions).toBe('-^-!');
       });
     });
@@ -454,7 +469,10 @@ describe('boundedMap (marbles)', () => {
         const tasks: Record<string, Observable<string>> = { a: cold('x---y---#', undefined, failure), b: cold('p|') };
         const values = { x: 'x', y: 'y', p: 'p', E: failure };
         expectObservable(cold('(ab|)').pipe(boundedMap((v) => tasks[v]!, 2, { returnErrors: true }))).toBe('x---y---(Ep|)', values);
-        expectObservable(cold('(ab|)').pipe(boundedMap((v) => tasks[v]!, 2, { ordered: false, returnErrors: true }))).toBe('(xp)y---(E|)', values);
+        expectObservable(cold('(ab|)').pipe(boundedMap((v) => tasks[v]!, 2, { ordered: false, returnErrors: true }))).toBe(
+          '(xp)y---(E|)',
+          values,
+        );
       });
     });
 
@@ -469,7 +487,11 @@ describe('boundedMap (marbles)', () => {
         };
         const limiter = new CapacityLimiter(5);
         expectObservable(source.pipe(boundedMap(make, 2, { returnErrors: true }))).toBe('---#', undefined, failure);
-        expectObservable(source.pipe(boundedMap((v: string, _i: number, _signal: AbortSignal) => make(v), 2, { returnErrors: true }))).toBe('---#', undefined, failure);
+        expectObservable(source.pipe(boundedMap((v: string, _i: number, _signal: AbortSignal) => make(v), 2, { returnErrors: true }))).toBe(
+          '---#',
+          undefined,
+          failure,
+        );
         expectObservable(source.pipe(boundedMap(make, 2, { returnErrors: true, limiter }))).toBe('---#', undefined, failure);
         expectSubscriptions(a.subscriptions).toBe(['-^-!', '-^-!', '-^-!']);
       });
@@ -505,10 +527,14 @@ describe('boundedMap (marbles)', () => {
         const signals: AbortSignal[] = [];
         const tasks: Record<string, Observable<string>> = { a: cold('---A|'), b: cold('-#', undefined, 'b failed') };
         const output = cold('(ab|)').pipe(
-          boundedMap((v: string, _i: number, signal: AbortSignal) => {
-            signals.push(signal);
-            return tasks[v]!;
-          }, 2, { returnErrors: true }),
+          boundedMap(
+            (v: string, _i: number, signal: AbortSignal) => {
+              signals.push(signal);
+              return tasks[v]!;
+            },
+            2,
+            { returnErrors: true },
+          ),
         );
         expectObservable(output).toBe('---A(E|)', { A: 'A', E: 'b failed' });
         flush();

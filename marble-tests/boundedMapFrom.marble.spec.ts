@@ -26,7 +26,12 @@ describe('boundedMapFrom (marbles)', () => {
     const log: string[] = [];
     scheduler.run(({ cold, expectObservable }) => {
       const error = new Error('b failed');
-      const tasks: Record<string, Observable<string>> = { a: cold('-----A|'), b: cold('---#', undefined, error), c: cold('-C----|'), d: cold('-D|') };
+      const tasks: Record<string, Observable<string>> = {
+        a: cold('-----A|'),
+        b: cold('---#', undefined, error),
+        c: cold('-C----|'),
+        d: cold('-D|'),
+      };
       function* input(): Generator<string> {
         try {
           for (const item of ['a', 'b', 'c', 'd']) {

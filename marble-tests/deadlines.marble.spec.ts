@@ -1,6 +1,29 @@
 import { testScheduler } from '../spec/setup/test-scheduler';
-import { NEVER, Observable, TimeoutError, config, defer, of, switchMap, tap, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
-import { ConcurrencyEvent, Lock, Queue, Semaphore, effectiveDeadline, failAfter, failAt, moveOnAfter, moveOnAt, shield } from 'rxjs-concurrency';
+import {
+  NEVER,
+  Observable,
+  TimeoutError,
+  config,
+  defer,
+  of,
+  switchMap,
+  tap,
+  type MonoTypeOperatorFunction,
+  type SchedulerAction,
+  type SchedulerLike,
+} from 'rxjs';
+import {
+  ConcurrencyEvent,
+  Lock,
+  Queue,
+  Semaphore,
+  effectiveDeadline,
+  failAfter,
+  failAt,
+  moveOnAfter,
+  moveOnAt,
+  shield,
+} from 'rxjs-concurrency';
 import { reportsDelivered, takeEscapedErrors } from '../spec/setup/no-unhandled-errors';
 import { thrown } from '../spec/setup/thrown';
 
@@ -55,7 +78,9 @@ describe('failAfter / moveOnAfter / failAt / moveOnAt', () => {
       ts.run(({ flush }) => {
         const order: string[] = [];
         const source = new Observable<never>(() => () => order.push('source unsubscribed'));
-        source.pipe(limit(2, { scheduler: ts })).subscribe({ error: () => order.push('output ended'), complete: () => order.push('output ended') });
+        source
+          .pipe(limit(2, { scheduler: ts }))
+          .subscribe({ error: () => order.push('output ended'), complete: () => order.push('output ended') });
         flush();
         expect(order).toEqual(['source unsubscribed', 'output ended']);
       });
@@ -64,7 +89,11 @@ describe('failAfter / moveOnAfter / failAt / moveOnAt', () => {
     it('forwards an error of the source before the limit', () => {
       const ts = testScheduler();
       ts.run(({ cold, expectObservable }) => {
-        expectObservable(cold('-a#', undefined, new Error('boom')).pipe(limit(5, { scheduler: ts }))).toBe('-a#', undefined, new Error('boom'));
+        expectObservable(cold('-a#', undefined, new Error('boom')).pipe(limit(5, { scheduler: ts }))).toBe(
+          '-a#',
+          undefined,
+          new Error('boom'),
+        );
       });
     });
 
@@ -109,11 +138,13 @@ describe('failAfter / moveOnAfter / failAt / moveOnAt', () => {
       const ts = testScheduler();
       const seen: unknown[] = [];
       ts.run(({ cold }) => {
-        cold('a-b').pipe(limit(1, { scheduler: ts })).subscribe({
-          next: (v) => seen.push(v),
-          error: (e: unknown) => seen.push(e),
-          complete: () => seen.push('complete'),
-        });
+        cold('a-b')
+          .pipe(limit(1, { scheduler: ts }))
+          .subscribe({
+            next: (v) => seen.push(v),
+            error: (e: unknown) => seen.push(e),
+            complete: () => seen.push('complete'),
+          });
       });
       expect(seen).toHaveLength(2);
       expect(seen[0]).toBe('a');
@@ -263,7 +294,10 @@ describe('failAfter / moveOnAfter / failAt / moveOnAt', () => {
       const next = sem.run(() => of([signal?.aborted, sem.value]));
       expectObservable(slow.pipe(failAfter(3, { scheduler: ts }))).toBe('---#', undefined, timeout);
       expectObservable(next).toBe('---(x|)', { x: [true, 0] });
-      expectObservable(defer(() => of(sem.value)), '----^').toBe('----(x|)', { x: 1 });
+      expectObservable(
+        defer(() => of(sem.value)),
+        '----^',
+      ).toBe('----(x|)', { x: 1 });
     });
   });
 
@@ -272,11 +306,16 @@ describe('failAfter / moveOnAfter / failAt / moveOnAt', () => {
     const order: string[] = [];
     ts.run(({ cold }) => {
       const sem = new Semaphore(1);
-      sem.run(cold('-----|')).pipe(failAfter(2, { scheduler: ts })).subscribe({ error: () => order.push('timed out') });
-      sem.run(() => {
-        order.push('next started');
-        return of(1);
-      }).subscribe();
+      sem
+        .run(cold('-----|'))
+        .pipe(failAfter(2, { scheduler: ts }))
+        .subscribe({ error: () => order.push('timed out') });
+      sem
+        .run(() => {
+          order.push('next started');
+          return of(1);
+        })
+        .subscribe();
     });
     expect(order).toEqual(['timed out', 'next started']);
   });
@@ -287,7 +326,10 @@ describe('failAfter / moveOnAfter / failAt / moveOnAt', () => {
       const lock = new Lock();
       const nested = lock.run(lock.run(of('inner')).pipe(moveOnAfter(5, { scheduler: ts })));
       expectObservable(nested).toBe('-----|');
-      expectObservable(defer(() => of(lock.locked)), '------^').toBe('------(x|)', { x: false });
+      expectObservable(
+        defer(() => of(lock.locked)),
+        '------^',
+      ).toBe('------(x|)', { x: false });
     });
   });
 });
@@ -370,28 +412,36 @@ describe('shield', () => {
   });
 });
 
-
 describe('a hand-off that only emits runs in the scope of the subscriber that waited', () => {
   // The grant of acquire(), a ConcurrencyEvent's wake-up and a Queue delivery: what the subscriber
   // does with it (a switchMap subscribing the work) sees its own deadline, not the releaser's.
   const cases: [string, (deadline$: (waiting: Observable<unknown>) => Observable<number>) => () => void][] = [
-    ['Lock.acquire()', (under) => {
-      const lock = new Lock();
-      const holder = lock.tryAcquire()!;
-      // The permit stays held, so failAfter fires later: that error is expected.
-      under(lock.acquire()).subscribe({ error: () => {} });
-      return () => holder.release();
-    }],
-    ['ConcurrencyEvent.wait()', (under) => {
-      const event = new ConcurrencyEvent();
-      under(event.wait()).subscribe();
-      return () => event.set();
-    }],
-    ['Queue.get()', (under) => {
-      const queue = new Queue<number>(1);
-      under(queue.get()).subscribe();
-      return () => queue.putNowait(1);
-    }],
+    [
+      'Lock.acquire()',
+      (under) => {
+        const lock = new Lock();
+        const holder = lock.tryAcquire()!;
+        // The permit stays held, so failAfter fires later: that error is expected.
+        under(lock.acquire()).subscribe({ error: () => {} });
+        return () => holder.release();
+      },
+    ],
+    [
+      'ConcurrencyEvent.wait()',
+      (under) => {
+        const event = new ConcurrencyEvent();
+        under(event.wait()).subscribe();
+        return () => event.set();
+      },
+    ],
+    [
+      'Queue.get()',
+      (under) => {
+        const queue = new Queue<number>(1);
+        under(queue.get()).subscribe();
+        return () => queue.putNowait(1);
+      },
+    ],
   ];
 
   it.each(cases)('%s: effectiveDeadline() in the subscriber is its own failAfter, though the releaser has none', (_name, arrange) => {

@@ -23,7 +23,10 @@ describe('grant order under contention', () => {
       const a = cold('---a|');
       const b = cold('-b|');
       const c = cold('c|');
-      expectObservable(sem.state$).toBe('abcd-e-fg', states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 2], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }));
+      expectObservable(sem.state$).toBe(
+        'abcd-e-fg',
+        states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 2], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }),
+      );
       expectObservable(sem.run(a), '-^').toBe('----a|');
       expectObservable(sem.run(b), '--^').toBe('------b|');
       expectObservable(sem.run(c), '---^').toBe('-------c|');
@@ -42,7 +45,17 @@ describe('grant order under contention', () => {
       const d = cold('d|');
       expectObservable(sem.state$).toBe(
         'abcdefg(hi)',
-        states({ a: [2, 2, 0], b: [2, 1, 0], c: [2, 0, 0], d: [2, 0, 1], e: [2, 0, 2], f: [2, 0, 1], g: [2, 0, 0], h: [2, 1, 0], i: [2, 2, 0] }),
+        states({
+          a: [2, 2, 0],
+          b: [2, 1, 0],
+          c: [2, 0, 0],
+          d: [2, 0, 1],
+          e: [2, 0, 2],
+          f: [2, 0, 1],
+          g: [2, 0, 0],
+          h: [2, 1, 0],
+          i: [2, 2, 0],
+        }),
       );
       expectObservable(sem.run(a), '-^').toBe('-----a|');
       expectObservable(sem.run(b), '--^').toBe('----b|');
@@ -61,7 +74,10 @@ describe('grant order under contention', () => {
       const a = cold('--#');
       const b = cold('-b--');
       const c = cold('c|');
-      expectObservable(lock.state$).toBe('abcde-fg', states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 0], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }));
+      expectObservable(lock.state$).toBe(
+        'abcde-fg',
+        states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 0], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }),
+      );
       expectObservable(lock.run(a), '-^').toBe('---#');
       expectObservable(lock.run(b), '--^---!').toBe('----b-');
       expectObservable(lock.run(c), '----^').toBe('------c|');
@@ -94,7 +110,10 @@ describe('cancellation of a waiter', () => {
       const a = cold('----|');
       const b = cold('b|');
       const c = cold('c|');
-      expectObservable(lock.state$).toBe('abcdefg', states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 2], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }));
+      expectObservable(lock.state$).toBe(
+        'abcdefg',
+        states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 2], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }),
+      );
       expectObservable(lock.run(a), '-^').toBe('-----|');
       expectObservable(lock.run(b), '--^-!').toBe('-');
       expectObservable(lock.run(c), '---^').toBe('-----c|');
@@ -134,8 +153,28 @@ describe('cancellation of a waiter', () => {
       // [name, the waiter, its subscription marble, its output, state$]
       ['before the release', (lock) => lock.acquire().pipe(map(() => 'g')), '--^!', '-', 'abcde'],
       ['in the frame of the release, before it', (lock) => lock.acquire().pipe(map(() => 'g')), '--^-!', '-', 'abc-(de)'],
-      ['in the frame of the release, after the grant', (lock) => lock.acquire().pipe(map(() => 'g'), takeUntil(timer(2))), '--^', '----(g|)', 'abc-(de)'],
-      ['during the grant (take(1) in the grant callback)', (lock) => lock.acquire().pipe(map(() => 'g'), take(1)), '--^', '----(g|)', 'abc-(de)'],
+      [
+        'in the frame of the release, after the grant',
+        (lock) =>
+          lock.acquire().pipe(
+            map(() => 'g'),
+            takeUntil(timer(2)),
+          ),
+        '--^',
+        '----(g|)',
+        'abc-(de)',
+      ],
+      [
+        'during the grant (take(1) in the grant callback)',
+        (lock) =>
+          lock.acquire().pipe(
+            map(() => 'g'),
+            take(1),
+          ),
+        '--^',
+        '----(g|)',
+        'abc-(de)',
+      ],
     ];
 
     it.each(cases)('acquire() cancelled %s', (_name, waiter, subscription, output, stateMarbles) => {
@@ -157,7 +196,10 @@ describe('cancellation of a waiter', () => {
         const a = cold('---|');
         const b = cold('b');
         const c = cold('----c|');
-        expectObservable(lock.state$).toBe('abcd(ef)-g', states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 2], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }));
+        expectObservable(lock.state$).toBe(
+          'abcd(ef)-g',
+          states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 2], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }),
+        );
         expectObservable(lock.run(a), '-^').toBe('----|');
         expectObservable(lock.run(b), '--^-!').toBe('-');
         expectObservable(lock.run(c), '---^').toBe('--------c|');
@@ -173,7 +215,10 @@ describe('cancellation of a waiter', () => {
         const a = cold('---|');
         const b = cold('b');
         const c = cold('----c|');
-        expectObservable(lock.state$).toBe('abcd(ef)-g', states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 2], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }));
+        expectObservable(lock.state$).toBe(
+          'abcd(ef)-g',
+          states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 2], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }),
+        );
         expectObservable(lock.run(a), '-^').toBe('----|');
         expectObservable(lock.run(b).pipe(takeUntil(timer(2))), '--^').toBe('----|');
         expectObservable(lock.run(c), '---^').toBe('--------c|');
@@ -193,7 +238,10 @@ describe('cancellation of a waiter', () => {
           cancelNow = () => subscriber.complete();
           return b.subscribe(subscriber);
         });
-        expectObservable(lock.state$).toBe('abcd(ef)g', states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 2], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }));
+        expectObservable(lock.state$).toBe(
+          'abcd(ef)g',
+          states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 2], e: [1, 0, 1], f: [1, 0, 0], g: [1, 1, 0] }),
+        );
         expectObservable(lock.run(a), '-^').toBe('----|');
         expectObservable(cancelled, '--^').toBe('----|');
         expectObservable(lock.run(c), '---^').toBe('-------c|');
@@ -211,7 +259,10 @@ describe('weights: strict head-of-line', () => {
       const heavy = cold('--|');
       const light = cold('----|');
       const seen: (boolean | undefined)[] = [];
-      expectObservable(sem.state$).toBe('abcde-f-g', states({ a: [3, 3, 0], b: [3, 1, 0], c: [3, 1, 1], d: [3, 1, 2], e: [3, 0, 0], f: [3, 2, 0], g: [3, 3, 0] }));
+      expectObservable(sem.state$).toBe(
+        'abcde-f-g',
+        states({ a: [3, 3, 0], b: [3, 1, 0], c: [3, 1, 1], d: [3, 1, 2], e: [3, 0, 0], f: [3, 2, 0], g: [3, 3, 0] }),
+      );
       expectObservable(sem.run(a, 2), '-^').toBe('----|');
       expectObservable(sem.run(heavy, 2), '--^').toBe('------|');
       expectObservable(sem.run(light, 1), '---^').toBe('--------|');
@@ -235,7 +286,9 @@ describe('weights: strict head-of-line', () => {
       expectSubscriptions(heavyWork.subscriptions).toBe('-----^-!');
       // `a` ended at 4, yet `c` (queued behind the heavy request) did not take the free permit.
       expectObservable(timer(30).pipe(map(() => [sem.value, sem.waiting]))).toBe('30ms (x|)', { x: [2, 0] });
-      expectObservable(timer(29).pipe(map(() => lightWork.c?.subscriptions))).toBe('29ms (x|)', { x: [{ subscribedFrame: 7, unsubscribedFrame: 11 }] });
+      expectObservable(timer(29).pipe(map(() => lightWork.c?.subscriptions))).toBe('29ms (x|)', {
+        x: [{ subscribedFrame: 7, unsubscribedFrame: 11 }],
+      });
     });
   });
 });
@@ -253,7 +306,18 @@ describe('PITFALLS 18: CapacityLimiter.totalTokens changed with waiters queued',
       at(8, () => (limiter.totalTokens = 1)); // 3 borrowed: the state does not change, nothing is emitted
       expectObservable(limiter.state$).toBe(
         'ab(cd)ef-g-hij',
-        states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 2], e: [1, 0, 3], f: [3, 0, 1], g: [2, 0, 1], h: [1, 0, 1], i: [1, 0, 0], j: [1, 1, 0] }),
+        states({
+          a: [1, 1, 0],
+          b: [1, 0, 0],
+          c: [1, 0, 1],
+          d: [1, 0, 2],
+          e: [1, 0, 3],
+          f: [3, 0, 1],
+          g: [2, 0, 1],
+          h: [1, 0, 1],
+          i: [1, 0, 0],
+          j: [1, 1, 0],
+        }),
       );
       expectObservable(limiter.run(a), '-^').toBe('------------|');
       // b and c are granted in one hand-off at 7, in order: merged, b comes first.
@@ -264,7 +328,9 @@ describe('PITFALLS 18: CapacityLimiter.totalTokens changed with waiters queued',
       // Lowered to 1 at 8 with 3 borrowed: nobody loses a token; at 9 and 11 (2, then 1 borrowed)
       // d still waits; only when a ends at 12 is borrowed < total.
       expectSubscriptions(d.subscriptions).toBe('------------^!');
-      expectObservable(timer(10).pipe(map(() => [limiter.totalTokens, limiter.borrowedTokens, limiter.availableTokens, limiter.waiting]))).toBe('----------(x|)', { x: [1, 2, 0, 1] });
+      expectObservable(
+        timer(10).pipe(map(() => [limiter.totalTokens, limiter.borrowedTokens, limiter.availableTokens, limiter.waiting])),
+      ).toBe('----------(x|)', { x: [1, 2, 0, 1] });
     });
   });
 });
@@ -324,7 +390,10 @@ describe('PITFALLS 16: a run nested in a run of the same Lock', () => {
       // `moveOnAfter(10)` would do this; here `takeUntil(timer(10))` stands in for it.
       expectObservable(nested.pipe(takeUntil(timer(9))), '-^').toBe('----------|');
       expectSubscriptions(inner.subscriptions).toBe([]);
-      expectObservable(lock.state$).toBe('a(bc)-----(de)fg', states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 0], e: [1, 1, 0], f: [1, 0, 0], g: [1, 1, 0] }));
+      expectObservable(lock.state$).toBe(
+        'a(bc)-----(de)fg',
+        states({ a: [1, 1, 0], b: [1, 0, 0], c: [1, 0, 1], d: [1, 0, 0], e: [1, 1, 0], f: [1, 0, 0], g: [1, 1, 0] }),
+      );
       expectObservable(lock.run(cold('z|')), '--------------^').toBe('--------------z|');
     });
   });

@@ -125,7 +125,7 @@ describe('gather (marbles)', () => {
     });
   });
 
-  it('returnErrors: each error takes its task\'s slot and nothing is cancelled', () => {
+  it("returnErrors: each error takes its task's slot and nothing is cancelled", () => {
     testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const error = new Error('boom');
       const a = cold('--#', undefined, error);

@@ -23,7 +23,7 @@ describe('gatherAll (marbles)', () => {
     });
   });
 
-  it('fails fast: the first error cancels every other task in its frame, and is the output\'s error', () => {
+  it("fails fast: the first error cancels every other task in its frame, and is the output's error", () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const error = new Error('boom');
       const a = cold('------1|');
@@ -36,7 +36,7 @@ describe('gatherAll (marbles)', () => {
     });
   });
 
-  it('a factory task\'s signal aborts in the frame another task fails; a completed one\'s never does', () => {
+  it("a factory task's signal aborts in the frame another task fails; a completed one's never does", () => {
     const scheduler = testScheduler();
     const aborted: Record<string, number> = {};
     scheduler.run(({ cold, expectObservable }) => {
@@ -53,7 +53,7 @@ describe('gatherAll (marbles)', () => {
     expect(aborted).toEqual({ running: 4 });
   });
 
-  it('returnErrors: each error takes its task\'s slot; nothing is cancelled', () => {
+  it("returnErrors: each error takes its task's slot; nothing is cancelled", () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const a = cold('-----1|');
       const b = cold('--#', undefined, 'b failed');
@@ -65,10 +65,12 @@ describe('gatherAll (marbles)', () => {
   it('cold: nothing runs until subscribed, and each subscription calls a factory again', () => {
     let calls = 0;
     testScheduler().run(({ cold, expectObservable }) => {
-      const output = gatherAll([() => {
-        calls++;
-        return cold('-x|');
-      }]);
+      const output = gatherAll([
+        () => {
+          calls++;
+          return cold('-x|');
+        },
+      ]);
       expect(calls).toBe(0);
       expectObservable(output).toBe('--(r|)', { r: ['x'] });
       expectObservable(output, '---^').toBe('-----(r|)', { r: ['x'] });

@@ -65,7 +65,9 @@ describe('Queue (marbles)', () => {
     testScheduler().run(({ hot, expectObservable }) => {
       const queue = new Queue<string>(Infinity);
       const stream = queue.consume();
-      hot('-a-b-c-d-e-|').pipe(putEach(queue), tap({ complete: () => queue.close() })).subscribe();
+      hot('-a-b-c-d-e-|')
+        .pipe(putEach(queue), tap({ complete: () => queue.close() }))
+        .subscribe();
       expectObservable(stream).toBe('-a---c-d-e-|');
       expectObservable(stream, '^----!').toBe('---b-');
     });
@@ -210,7 +212,9 @@ describe('Queue (marbles)', () => {
     testScheduler().run(({ hot, expectObservable }) => {
       const queue = new Queue<string>(1);
       hot('-ab').pipe(putEach(queue)).subscribe();
-      hot('----g-g').pipe(mergeMap(() => queue.get())).subscribe();
+      hot('----g-g')
+        .pipe(mergeMap(() => queue.get()))
+        .subscribe();
       hot('--------c').subscribe(() => queue.close());
       expectObservable(queue.state$).toBe('zab-c-d-e', {
         z: state(0, 0, 0),

@@ -179,7 +179,13 @@ describe('race (marbles): every loser is cancelled before the winner is delivere
       });
       const result = source.pipe(
         race<string>(),
-        tap((value) => seenAtDelivery.push(value, signals.map((s) => s.aborted), [...live])),
+        tap((value) =>
+          seenAtDelivery.push(
+            value,
+            signals.map((s) => s.aborted),
+            [...live],
+          ),
+        ),
       );
       expectObservable(result).toBe('------(x|)', { x: '2' });
       expectSubscriptions(a.subscriptions).toBe('-^----!');
@@ -201,7 +207,13 @@ describe('race (marbles): every loser is cancelled before the winner is delivere
       const source = hot('-a--b-|', { a: watched(a, signals, live, 'a'), b: watched(b, signals, live, 'b') });
       const result = source.pipe(
         race<string>(),
-        tap((value) => seenAtDelivery.push(value, signals.map((s) => s.aborted), [...live])),
+        tap((value) =>
+          seenAtDelivery.push(
+            value,
+            signals.map((s) => s.aborted),
+            [...live],
+          ),
+        ),
       );
       expectObservable(result).toBe('----(x|)', { x: undefined });
       expectSubscriptions(a.subscriptions).toBe('-^--!');

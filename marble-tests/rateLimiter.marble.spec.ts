@@ -41,7 +41,11 @@ describe('grant times', () => {
     testScheduler().run(({ expectObservable }) => {
       const rate = new RateLimiter({ limit: 4, interval: 1, burst: 1 });
       // Exact times 0, 0.25 | 0.5, 0.75, 1, 1.25 | 1.5, 1.75, 2, 2.25; a half goes to the later frame.
-      const frames = queued(rate, 10).pipe(map(() => asyncScheduler.now()), take(10), toArray());
+      const frames = queued(rate, 10).pipe(
+        map(() => asyncScheduler.now()),
+        take(10),
+        toArray(),
+      );
       expectObservable(frames).toBe('--(x|)', { x: [0, 0, 1, 1, 1, 1, 2, 2, 2, 2] });
     });
   });
@@ -49,7 +53,11 @@ describe('grant times', () => {
   it('a weight costs that many emission intervals: weights 2, 2, 1 at 0, 200, 300 with 10 per 1000 ms, burst 2', () => {
     testScheduler().run(({ expectObservable }) => {
       const rate = new RateLimiter({ limit: 10, interval: 1000, burst: 2 });
-      const grants = merge(rate.acquire(2).pipe(map(() => 'a')), rate.acquire(2).pipe(map(() => 'b')), rate.acquire(1).pipe(map(() => 'c')));
+      const grants = merge(
+        rate.acquire(2).pipe(map(() => 'a')),
+        rate.acquire(2).pipe(map(() => 'b')),
+        rate.acquire(1).pipe(map(() => 'c')),
+      );
       expectObservable(grants).toBe('a 199ms b 99ms c');
     });
   });
@@ -180,7 +188,12 @@ describe('cancellation', () => {
     testScheduler().run(({ expectObservable }) => {
       const rate = new RateLimiter({ limit: 1, interval: 100, burst: 1 });
       expectObservable(rate.acquire().pipe(map(() => 'a'))).toBe('a');
-      expectObservable(rate.acquire().pipe(map(() => 'b'), take(1))).toBe('100ms (b|)');
+      expectObservable(
+        rate.acquire().pipe(
+          map(() => 'b'),
+          take(1),
+        ),
+      ).toBe('100ms (b|)');
       expectObservable(rate.acquire().pipe(map(() => 'c'))).toBe('200ms c');
     });
   });
@@ -217,7 +230,10 @@ describe('composition', () => {
         starts.push({ at: asyncScheduler.now(), weight: 1 });
         most = Math.max(most, ++running);
         // Counted down before the completion reaches the gates, which start the next call on it.
-        return timer(500).pipe(map(() => i), tap({ complete: () => running-- }));
+        return timer(500).pipe(
+          map(() => i),
+          tap({ complete: () => running-- }),
+        );
       });
     return { work, starts, most: () => most };
   }
@@ -234,7 +250,10 @@ describe('composition', () => {
   it.each([
     ['rate.run inside cap.run', (cap: CapacityLimiter, rate: RateLimiter, work: Observable<number>) => cap.run(() => rate.run(work))],
     ['cap.run inside rate.run', (cap: CapacityLimiter, rate: RateLimiter, work: Observable<number>) => rate.run(() => cap.run(work))],
-    ['withPermit of each', (cap: CapacityLimiter, rate: RateLimiter, work: Observable<number>) => work.pipe(withPermit(rate), withPermit(cap))],
+    [
+      'withPermit of each',
+      (cap: CapacityLimiter, rate: RateLimiter, work: Observable<number>) => work.pipe(withPermit(rate), withPermit(cap)),
+    ],
   ])('CapacityLimiter(4) and RateLimiter(10/s) on the same calls, %s: neither bound exceeded', (_name, both) => {
     testScheduler().run(({ expectObservable, flush }) => {
       const cap = new CapacityLimiter(4);
@@ -252,7 +271,12 @@ describe('composition', () => {
     testScheduler().run(({ expectObservable, flush }) => {
       const rate = new RateLimiter(bound);
       const { work, starts, most } = calls();
-      expectObservable(from(indexes).pipe(boundedMap((i) => work(i), 4, { limiter: rate }), map(letters))).toBe(ends);
+      expectObservable(
+        from(indexes).pipe(
+          boundedMap((i) => work(i), 4, { limiter: rate }),
+          map(letters),
+        ),
+      ).toBe(ends);
       flush();
       expect(most()).toBe(4);
       expect(rateBreaches(starts, bound)).toEqual([]);
@@ -264,7 +288,12 @@ describe('composition', () => {
     testScheduler().run(({ expectObservable, flush }) => {
       const rate = new RateLimiter({ limit: 100, interval: 1000 });
       const { work, most } = calls();
-      expectObservable(from([0, 1, 2, 3]).pipe(boundedMap((i) => work(i), 2, { limiter: rate }), map(letters))).toBe('500ms (ab) 496ms (cd|)');
+      expectObservable(
+        from([0, 1, 2, 3]).pipe(
+          boundedMap((i) => work(i), 2, { limiter: rate }),
+          map(letters),
+        ),
+      ).toBe('500ms (ab) 496ms (cd|)');
       flush();
       expect(most()).toBe(2);
     });

@@ -66,7 +66,11 @@ describe('retry (marbles)', () => {
     scheduler.run(({ expectObservable }) => {
       let attempt = 0;
       const source = defer(() => throwError(() => new Error(`failure ${++attempt}`)));
-      expectObservable(source.pipe(retry({ attempts: 3, baseDelay: 10, jitter: 0, scheduler }))).toBe('30ms #', undefined, new Error('failure 3'));
+      expectObservable(source.pipe(retry({ attempts: 3, baseDelay: 10, jitter: 0, scheduler }))).toBe(
+        '30ms #',
+        undefined,
+        new Error('failure 3'),
+      );
     });
   });
 
@@ -153,7 +157,11 @@ describe('retry (marbles)', () => {
         calls.push([error, attempt]);
         return attempt < 2;
       };
-      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, retryOn, scheduler }))).toBe('12ms #', undefined, 'fatal');
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, retryOn, scheduler }))).toBe(
+        '12ms #',
+        undefined,
+        'fatal',
+      );
       expectSubscriptions(source.subscriptions).toBe(['^!', '11ms ^!']);
       scheduler.flush();
       expect(calls).toEqual([
@@ -233,7 +241,7 @@ describe('retry (marbles)', () => {
     ['moveOnAfter', moveOnAfter],
   ];
   describe.each(scopes)('end to end under %s(30): the deadline reaches retry through the public operator', (_name, scope) => {
-    it('the second failure at 12 has 12 + 20 not before 30: the source\'s error at once, not a TimeoutError', () => {
+    it("the second failure at 12 has 12 + 20 not before 30: the source's error at once, not a TimeoutError", () => {
       const scheduler = testScheduler();
       const error = new Error('source failed');
       const caught: [unknown, number][] = [];
@@ -280,7 +288,15 @@ describe('retry: onRetry (issue 13.6)', () => {
     scheduler.run(({ expectObservable }) => {
       // Delays: 20 * 0.75 = 15, 40 * 0.75 = 30, min(60, 80) * 0.75 = 45.
       const output = failingAfterOneFrame(scheduler).pipe(
-        retry({ attempts: 4, baseDelay: 20, maxDelay: 60, jitter: 0.5, random: () => 0.5, scheduler, onRetry: (info) => calls.push([scheduler.now(), info]) }),
+        retry({
+          attempts: 4,
+          baseDelay: 20,
+          maxDelay: 60,
+          jitter: 0.5,
+          random: () => 0.5,
+          scheduler,
+          onRetry: (info) => calls.push([scheduler.now(), info]),
+        }),
       );
       // Attempt 1 fails at 1, attempt 2 runs from 16 and fails at 17, attempt 3 from 47 fails at 48,
       // attempt 4 from 93 fails at 94: the output's error is that last one, as it was thrown.
@@ -316,7 +332,11 @@ describe('retry: onRetry (issue 13.6)', () => {
       const onRetry = (): void => {
         throw thrown;
       };
-      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, onRetry, scheduler: counted }))).toBe('-a-#', { a: 1 }, thrown);
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: 10, jitter: 0, onRetry, scheduler: counted }))).toBe(
+        '-a-#',
+        { a: 1 },
+        thrown,
+      );
       expectSubscriptions(source.subscriptions).toBe('^--!');
     });
     expect(scheduled()).toBe(0);

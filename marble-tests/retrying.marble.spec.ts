@@ -7,7 +7,7 @@ import { retrying } from 'rxjs-concurrency';
  * AbortSignal, for every attempt. The delays are retry's; these tests pin what the factory adds.
  */
 describe('retrying (marbles)', () => {
-  it('calls the factory once per attempt, each time with a fresh signal; the failed attempt\'s signal has aborted before the next call', () => {
+  it("calls the factory once per attempt, each time with a fresh signal; the failed attempt's signal has aborted before the next call", () => {
     const scheduler = testScheduler();
     const signals: AbortSignal[] = [];
     const earlierAborted: boolean[][] = [];
@@ -33,7 +33,7 @@ describe('retrying (marbles)', () => {
     expect(signals.map((s) => s.aborted)).toEqual([true, true, true]);
   });
 
-  it('a success after a failure: its new values are emitted, the output completes, and the successful attempt\'s signal is left alone', () => {
+  it("a success after a failure: its new values are emitted, the output completes, and the successful attempt's signal is left alone", () => {
     const scheduler = testScheduler();
     const signals: AbortSignal[] = [];
     scheduler.run(({ cold, expectObservable }) => {
@@ -51,7 +51,7 @@ describe('retrying (marbles)', () => {
     expect(signals.map((s) => s.aborted)).toEqual([true, false]);
   });
 
-  it('an Observable task is resubscribed per attempt: it re-runs like the factory\'s', () => {
+  it("an Observable task is resubscribed per attempt: it re-runs like the factory's", () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('--#');
@@ -65,10 +65,20 @@ describe('retrying (marbles)', () => {
     const calls: [number, unknown][] = [];
     let n = 0;
     scheduler.run(({ expectObservable }) => {
-      const output = retrying(() => defer(() => { throw new Error(`failure ${++n}`); }), {
-        attempts: 3, baseDelay: 8, jitter: 0.5, random: () => 0.5, scheduler,
-        onRetry: (info) => calls.push([scheduler.now(), info]),
-      });
+      const output = retrying(
+        () =>
+          defer(() => {
+            throw new Error(`failure ${++n}`);
+          }),
+        {
+          attempts: 3,
+          baseDelay: 8,
+          jitter: 0.5,
+          random: () => 0.5,
+          scheduler,
+          onRetry: (info) => calls.push([scheduler.now(), info]),
+        },
+      );
       // Delays 6 then 12; every attempt fails as it is subscribed.
       expectObservable(output).toBe('18ms #', undefined, new Error('failure 3'));
     });
@@ -83,23 +93,29 @@ describe('retrying (marbles)', () => {
     let calls = 0;
     scheduler.run(({ cold, expectObservable }) => {
       const attempt = cold('-#');
-      const output = retrying(() => {
-        calls++;
-        return attempt;
-      }, { baseDelay: 10, jitter: 0, scheduler });
+      const output = retrying(
+        () => {
+          calls++;
+          return attempt;
+        },
+        { baseDelay: 10, jitter: 0, scheduler },
+      );
       expectObservable(output, '^----!').toBe('');
     });
     expect(calls).toBe(1);
   });
 
-  it('unsubscribing during an attempt aborts that attempt\'s signal in the same frame', () => {
+  it("unsubscribing during an attempt aborts that attempt's signal in the same frame", () => {
     const scheduler = testScheduler();
     const aborted: number[] = [];
     scheduler.run(({ expectObservable }) => {
-      const output = retrying((signal) => {
-        signal.addEventListener('abort', () => aborted.push(scheduler.now()));
-        return NEVER;
-      }, { scheduler });
+      const output = retrying(
+        (signal) => {
+          signal.addEventListener('abort', () => aborted.push(scheduler.now()));
+          return NEVER;
+        },
+        { scheduler },
+      );
       expectObservable(output, '7ms !').toBe('');
     });
     expect(aborted).toEqual([7]);

@@ -1,6 +1,16 @@
 import { testScheduler } from '../spec/setup/test-scheduler';
 import { EmptyError, Observable, catchError, defer, map, of, timer, type ObservableInput } from 'rxjs';
-import { Semaphore, TaskGroupError, effectiveDeadline, isCancelled, moveOnAfter, shield, taskGroup, type Task, type TaskGroup } from 'rxjs-concurrency';
+import {
+  Semaphore,
+  TaskGroupError,
+  effectiveDeadline,
+  isCancelled,
+  moveOnAfter,
+  shield,
+  taskGroup,
+  type Task,
+  type TaskGroup,
+} from 'rxjs-concurrency';
 import { reportsDelivered, takeEscapedErrors } from '../spec/setup/no-unhandled-errors';
 
 const errA = new Error('A failed');
@@ -84,23 +94,58 @@ describe('taskGroup', () => {
 
   // Each sibling reacts to cancellation differently, in a different frame, or fails later anyway.
   const siblings: [string, (signal: AbortSignal) => ObservableInput<unknown>][] = [
-    ['errors with the abort reason synchronously, on abort', (signal) => new Observable((s) => signal.addEventListener('abort', () => s.error(signal.reason)))],
-    ['rejects a promise with the abort reason, a microtask later', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))],
-    ['errors with a real error on abort', (signal) => new Observable((s) => signal.addEventListener('abort', () => s.error(new Error('aborted badly'))))],
-    ['ignores the abort and would fail two frames later', () => timer(5).pipe(map(() => { throw errB; }))],
-    ['was cancelled by someone else in an earlier frame (an AbortError, not a failure)', () => timer(1).pipe(map(() => { throw new DOMException('stop', 'AbortError'); }))],
+    [
+      'errors with the abort reason synchronously, on abort',
+      (signal) => new Observable((s) => signal.addEventListener('abort', () => s.error(signal.reason))),
+    ],
+    [
+      'rejects a promise with the abort reason, a microtask later',
+      (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    ],
+    [
+      'errors with a real error on abort',
+      (signal) => new Observable((s) => signal.addEventListener('abort', () => s.error(new Error('aborted badly')))),
+    ],
+    [
+      'ignores the abort and would fail two frames later',
+      () =>
+        timer(5).pipe(
+          map(() => {
+            throw errB;
+          }),
+        ),
+    ],
+    [
+      'was cancelled by someone else in an earlier frame (an AbortError, not a failure)',
+      () =>
+        timer(1).pipe(
+          map(() => {
+            throw new DOMException('stop', 'AbortError');
+          }),
+        ),
+    ],
   ];
 
-  it.each(siblings)('PITFALLS 15: .errors is the same whatever frame the sibling cancellations land in: a sibling that %s', (_name, sibling) => {
-    testScheduler().run(({ cold, expectObservable }) => {
-      expectObservable(groupOf([sibling, cold('---#', undefined, errA), sibling]).pipe(asValue)).toBe('---(e|)', { e: { errors: [errA] } });
-    });
-  });
+  it.each(siblings)(
+    'PITFALLS 15: .errors is the same whatever frame the sibling cancellations land in: a sibling that %s',
+    (_name, sibling) => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(groupOf([sibling, cold('---#', undefined, errA), sibling]).pipe(asValue)).toBe('---(e|)', {
+          e: { errors: [errA] },
+        });
+      });
+    },
+  );
 
   it('a child that ends with a cancellation echo (isCancelled) is not a failure: the group runs on', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const b = cold('-----|');
-      expectObservable(groupOf([cold('-#', undefined, new DOMException('stopped', 'AbortError')), b], cold('-h-#', undefined, new DOMException('host stopped', 'AbortError')))).toBe('-h---|');
+      expectObservable(
+        groupOf(
+          [cold('-#', undefined, new DOMException('stopped', 'AbortError')), b],
+          cold('-h-#', undefined, new DOMException('host stopped', 'AbortError')),
+        ),
+      ).toBe('-h---|');
       expectSubscriptions(b.subscriptions).toBe('^----!');
     });
   });
@@ -124,7 +169,15 @@ describe('taskGroup', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const group = taskGroup((tg) => {
         tg.startSoon(cold('-----|'));
-        tg.startSoon(() => new Observable<never>(() => cold('--c').subscribe(() => { tg.cancel(); tg.cancel(); })));
+        tg.startSoon(
+          () =>
+            new Observable<never>(() =>
+              cold('--c').subscribe(() => {
+                tg.cancel();
+                tg.cancel();
+              }),
+            ),
+        );
       });
       expectObservable(group).toBe('--|');
     });
@@ -133,13 +186,17 @@ describe('taskGroup', () => {
   it('unsubscribing from the group tears down every child and the host', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
       let teardowns = 0;
-      const counted = (): Observable<never> => new Observable<never>(() => () => {
-        teardowns++;
-      });
+      const counted = (): Observable<never> =>
+        new Observable<never>(() => () => {
+          teardowns++;
+        });
       const a = cold('-x-x-x-|');
       const host = cold('-h-h-h-|');
       let tg!: TaskGroup;
-      expectObservable(groupOf([counted(), a, counted(), counted()], host, (handle) => (tg = handle)), '^--!').toBe('-h-');
+      expectObservable(
+        groupOf([counted(), a, counted(), counted()], host, (handle) => (tg = handle)),
+        '^--!',
+      ).toBe('-h-');
       expectSubscriptions(a.subscriptions).toBe('^--!');
       expectSubscriptions(host.subscriptions).toBe('^--!');
       flush();
@@ -185,7 +242,9 @@ describe('taskGroup', () => {
     it('aborts when the group fails, and not when it completes', () => {
       testScheduler().run(({ cold, expectObservable }) => {
         const signals: AbortSignal[] = [];
-        expectObservable(groupOf([], cold('-#', undefined, errA), (tg) => signals.push(tg.signal)).pipe(asValue)).toBe('-(e|)', { e: { errors: [errA] } });
+        expectObservable(groupOf([], cold('-#', undefined, errA), (tg) => signals.push(tg.signal)).pipe(asValue)).toBe('-(e|)', {
+          e: { errors: [errA] },
+        });
         expectObservable(groupOf([], cold('-|'), (tg) => signals.push(tg.signal))).toBe('-|');
         cold('--c').subscribe(() => expect(signals.map((s) => s.aborted)).toEqual([true, false]));
       });
@@ -211,14 +270,16 @@ describe('taskGroup', () => {
         const server = cold('--s-------#', undefined, errA);
         const group = taskGroup<string>((tg) => {
           const started = tg.start(server);
-          return new Observable<string>((s) => started.subscribe({ next: (port) => s.next(`listening on ${port}`), complete: () => s.complete() }));
+          return new Observable<string>((s) =>
+            started.subscribe({ next: (port) => s.next(`listening on ${port}`), complete: () => s.complete() }),
+          );
         });
         expectObservable(group.pipe(asValue)).toBe('--l-------(e|)', { l: 'listening on s', e: { errors: [errA] } });
         expectSubscriptions(server.subscriptions).toBe('^---------!');
       });
     });
 
-    it("errors when the child errors before its first value; the group does not fail", () => {
+    it('errors when the child errors before its first value; the group does not fail', () => {
       testScheduler().run(({ cold, expectObservable }) => {
         const b = cold('-----|');
         const group = taskGroup<unknown>((tg) => {
@@ -331,7 +392,9 @@ describe('taskGroup', () => {
         return of(1);
       });
       // The holder's release and the waiter's cancellation land in the same frame.
-      expectObservable(groupOf([sem.run(cold('-----|')), waiting, cold('--#', undefined, errA)]).pipe(asValue)).toBe('--(e|)', { e: { errors: [errA] } });
+      expectObservable(groupOf([sem.run(cold('-----|')), waiting, cold('--#', undefined, errA)]).pipe(asValue)).toBe('--(e|)', {
+        e: { errors: [errA] },
+      });
       cold('---c').subscribe(() => {
         expect(started).toBe(false);
         expect(sem.value).toBe(1);
@@ -362,7 +425,10 @@ describe('taskGroup with a shielded child', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const save = cold('-----#', undefined, errA);
       let tg!: TaskGroup;
-      expectObservable(groupOf([save.pipe(shield()), cold('--------|')], undefined, (handle) => (tg = handle)).pipe(asValue)).toBe('-----(e|)', { e: { errors: [errA] } });
+      expectObservable(groupOf([save.pipe(shield()), cold('--------|')], undefined, (handle) => (tg = handle)).pipe(asValue)).toBe(
+        '-----(e|)',
+        { e: { errors: [errA] } },
+      );
       cold('--c').subscribe(() => tg.cancel());
       expectSubscriptions(save.subscriptions).toBe('^----!');
     });
@@ -372,8 +438,12 @@ describe('taskGroup with a shielded child', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const save = cold('------|');
       const failingSave = cold('-----#', undefined, errB);
-      expectObservable(groupOf([save.pipe(shield()), cold('--#', undefined, errA)]).pipe(asValue)).toBe('------(e|)', { e: { errors: [errA] } });
-      expectObservable(groupOf([failingSave.pipe(shield()), cold('--#', undefined, errA)]).pipe(asValue)).toBe('-----(e|)', { e: { errors: [errA, errB] } });
+      expectObservable(groupOf([save.pipe(shield()), cold('--#', undefined, errA)]).pipe(asValue)).toBe('------(e|)', {
+        e: { errors: [errA] },
+      });
+      expectObservable(groupOf([failingSave.pipe(shield()), cold('--#', undefined, errA)]).pipe(asValue)).toBe('-----(e|)', {
+        e: { errors: [errA, errB] },
+      });
       expectSubscriptions(save.subscriptions).toBe('^-----!');
       expectSubscriptions(failingSave.subscriptions).toBe('^----!');
     });

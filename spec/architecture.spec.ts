@@ -9,10 +9,21 @@ import { join } from 'node:path';
 const root = join(__dirname, '..');
 
 function violations(path: string): string[] {
-  const run = spawnSync(process.execPath, [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), '--config', '.dependency-cruiser.cjs', '--output-type', 'json', path], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+      '--config',
+      '.dependency-cruiser.cjs',
+      '--output-type',
+      'json',
+      path,
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
   if (run.stdout === '') throw new Error(`dependency-cruiser did not run: ${run.stderr}`);
   const { summary } = JSON.parse(run.stdout) as { summary: { violations: { rule: { name: string }; from: string; to: string }[] } };
   return summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();

@@ -68,16 +68,26 @@ describe('async context: work that waited starts in the context of the subscript
     als.run('C', () => source.next(2));
     als.run('releaser', () => gates[0]!.complete());
     als.run('releaser', () => gates[1]!.complete());
-    expect(seen).toEqual([[0, 'A'], [1, 'B'], [2, 'C']]);
+    expect(seen).toEqual([
+      [0, 'A'],
+      [1, 'B'],
+      [2, 'C'],
+    ]);
   });
 
   it('boundedMapFrom: tasks after the first start in the context of the subscription, not of the task that freed the slot', () => {
     const gates = [new Subject<void>(), new Subject<void>()];
     const seen: [number, string | undefined][] = [];
-    als.run('subscriber', () => boundedMapFrom([0, 1, 2], (i: number) => defer(() => (seen.push([i, store()]), gates[i] ?? of(undefined))), 1).subscribe());
+    als.run('subscriber', () =>
+      boundedMapFrom([0, 1, 2], (i: number) => defer(() => (seen.push([i, store()]), gates[i] ?? of(undefined))), 1).subscribe(),
+    );
     als.run('releaser', () => gates[0]!.complete());
     als.run('releaser', () => gates[1]!.complete());
-    expect(seen).toEqual([[0, 'subscriber'], [1, 'subscriber'], [2, 'subscriber']]);
+    expect(seen).toEqual([
+      [0, 'subscriber'],
+      [1, 'subscriber'],
+      [2, 'subscriber'],
+    ]);
   });
 
   it('asCompleted({ limit }): a queued task starts in the context it was emitted in', () => {

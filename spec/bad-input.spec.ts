@@ -3,8 +3,28 @@ import { join } from 'node:path';
 import { NEVER, asyncScheduler, of, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  CapacityLimiter, Lock, Queue, RateLimiter, Semaphore, asCompleted, gather, gatherAll, boundedMap, boundedMapFrom, boundedMapIterable, failAfter, failAt, moveOnAfter, moveOnAt, retry, retrying, taskGroup,
-  withPermit, type Gate, type RetryOptions, type TaskGroup,
+  CapacityLimiter,
+  Lock,
+  Queue,
+  RateLimiter,
+  Semaphore,
+  asCompleted,
+  gather,
+  gatherAll,
+  boundedMap,
+  boundedMapFrom,
+  boundedMapIterable,
+  failAfter,
+  failAt,
+  moveOnAfter,
+  moveOnAt,
+  retry,
+  retrying,
+  taskGroup,
+  withPermit,
+  type Gate,
+  type RetryOptions,
+  type TaskGroup,
 } from 'rxjs-concurrency';
 import { itThrowsAsTheRowSays, type Row } from './setup/bad-input-rows';
 
@@ -14,7 +34,6 @@ import { itThrowsAsTheRowSays, type Row } from './setup/bad-input-rows';
  * table in docs/errors.md is the one these rows make (`BAD_INPUT_TABLE=write npx jest
  * spec/bad-input` rewrites it).
  */
-
 
 const project = (v: number) => [v];
 
@@ -30,7 +49,9 @@ function withGroup(fn: (tg: TaskGroup) => unknown): void {
       thrown = error;
     }
     return NEVER;
-  }).subscribe().unsubscribe();
+  })
+    .subscribe()
+    .unsubscribe();
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the body, which runs inside subscribe()
   if (threw) throw thrown;
 }
@@ -256,24 +277,72 @@ describe('bad input: every public function throws at call time with the document
   itThrowsAsTheRowSays(rows);
 
   it('good values of the same parameters do not throw (the table is about the bad ones only)', () => {
-    const options: RetryOptions = { attempts: Infinity, baseDelay: 0, factor: 1, maxDelay: 0, jitter: 1, deadline: -Infinity, scheduler: asyncScheduler, random: () => 0, retryOn: () => true };
+    const options: RetryOptions = {
+      attempts: Infinity,
+      baseDelay: 0,
+      factor: 1,
+      maxDelay: 0,
+      jitter: 1,
+      deadline: -Infinity,
+      scheduler: asyncScheduler,
+      random: () => 0,
+      retryOn: () => true,
+    };
     expect(() => [
-      new Semaphore(0), new Semaphore(2, { maxValue: 2 }), new Semaphore(0, { maxValue: Infinity }), new CapacityLimiter(Infinity), new Queue(0), new Queue(Infinity),
-      new Semaphore(2, { maxValue: 2 }).acquire(2), withPermit(new Lock(), 1), withPermit(new Semaphore(1), 1),
-      failAfter(-1), failAfter(Infinity), moveOnAt(-Infinity), boundedMap(project, Infinity, {}), boundedMapFrom(new Set([1]), project, 1),
-      asCompleted({}), asCompleted({ limit: 1, returnErrors: false }), asCompleted({ limit: Infinity }), retry(options), retry(), retry({ jitter: 1 }),
-      boundedMap(project, 1, { ordered: false, limiter: undefined }), boundedMap(project, 2, { window: 2 }), boundedMap(project, 2, { window: Infinity }),
-      boundedMap(project, Infinity, { window: Infinity }), boundedMap(project, 2, { ordered: false, window: 64 }), boundedMapFrom([1], project, 2, { window: undefined, returnErrors: true }), boundedMap(project, 2, { returnErrors: false }), boundedMapIterable(new Set([1]), project, Infinity, { window: Infinity, ordered: false }), gather({ returnErrors: true }), new Semaphore(1, { maxValue: undefined }),
-      withPermit(new Lock()), withPermit({ run: (work) => new Lock().run(work) } as Gate, 1), new Lock().acquireAsync({}),
-      new Queue(1).putAsync(1, {}), new Queue(1).getAsync({ signal: new AbortController().signal }), new Queue(1).getAsync({ signal: undefined }),
-      new RateLimiter({ limit: 1, interval: 1 }), new RateLimiter({ limit: 3, interval: 1000, burst: 1, scheduler: asyncScheduler }),
-      new RateLimiter({ limit: 2, interval: 10, burst: undefined, scheduler: undefined }), new RateLimiter({ limit: 2, interval: 10, burst: 5 }).acquire(5),
+      new Semaphore(0),
+      new Semaphore(2, { maxValue: 2 }),
+      new Semaphore(0, { maxValue: Infinity }),
+      new CapacityLimiter(Infinity),
+      new Queue(0),
+      new Queue(Infinity),
+      new Semaphore(2, { maxValue: 2 }).acquire(2),
+      withPermit(new Lock(), 1),
+      withPermit(new Semaphore(1), 1),
+      failAfter(-1),
+      failAfter(Infinity),
+      moveOnAt(-Infinity),
+      boundedMap(project, Infinity, {}),
+      boundedMapFrom(new Set([1]), project, 1),
+      asCompleted({}),
+      asCompleted({ limit: 1, returnErrors: false }),
+      asCompleted({ limit: Infinity }),
+      retry(options),
+      retry(),
+      retry({ jitter: 1 }),
+      boundedMap(project, 1, { ordered: false, limiter: undefined }),
+      boundedMap(project, 2, { window: 2 }),
+      boundedMap(project, 2, { window: Infinity }),
+      boundedMap(project, Infinity, { window: Infinity }),
+      boundedMap(project, 2, { ordered: false, window: 64 }),
+      boundedMapFrom([1], project, 2, { window: undefined, returnErrors: true }),
+      boundedMap(project, 2, { returnErrors: false }),
+      boundedMapIterable(new Set([1]), project, Infinity, { window: Infinity, ordered: false }),
+      gather({ returnErrors: true }),
+      new Semaphore(1, { maxValue: undefined }),
+      withPermit(new Lock()),
+      withPermit({ run: (work) => new Lock().run(work) } as Gate, 1),
+      new Lock().acquireAsync({}),
+      new Queue(1).putAsync(1, {}),
+      new Queue(1).getAsync({ signal: new AbortController().signal }),
+      new Queue(1).getAsync({ signal: undefined }),
+      new RateLimiter({ limit: 1, interval: 1 }),
+      new RateLimiter({ limit: 3, interval: 1000, burst: 1, scheduler: asyncScheduler }),
+      new RateLimiter({ limit: 2, interval: 10, burst: undefined, scheduler: undefined }),
+      new RateLimiter({ limit: 2, interval: 10, burst: 5 }).acquire(5),
       withPermit(new RateLimiter({ limit: 5, interval: 1000, burst: 2 }), 2),
       // A real or duck-typed scheduler, an empty options object, an undefined field.
-      failAfter(10, { scheduler: new TestScheduler(() => undefined) }), moveOnAt(10, { scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
-      failAt(10, {}), moveOnAfter(10, { scheduler: undefined }), retry({ scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
-      gatherAll([]), gatherAll([of(1), () => of(2), [3], Promise.resolve(4)], { returnErrors: undefined }), gatherAll([], {}),
-      retry({ onRetry: () => undefined }), retrying(of(1)), retrying(() => of(1), options), retrying([1], undefined),
+      failAfter(10, { scheduler: new TestScheduler(() => undefined) }),
+      moveOnAt(10, { scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
+      failAt(10, {}),
+      moveOnAfter(10, { scheduler: undefined }),
+      retry({ scheduler: any({ now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) }) }),
+      gatherAll([]),
+      gatherAll([of(1), () => of(2), [3], Promise.resolve(4)], { returnErrors: undefined }),
+      gatherAll([], {}),
+      retry({ onRetry: () => undefined }),
+      retrying(of(1)),
+      retrying(() => of(1), options),
+      retrying([1], undefined),
       // RxJS's option names left undefined (a spread of defaults) are not RxJS's forms.
       retry(any({ count: undefined, delay: undefined, resetOnSuccess: undefined })),
     ]).not.toThrow();
@@ -300,7 +369,7 @@ describe('bad tasks inside a group', () => {
  */
 function markdown(): string {
   const lines = ['| call | bad argument | throws | message |', '| --- | --- | --- | --- |'];
-  for (let i = 0; i < rows.length; ) {
+  for (let i = 0; i < rows.length;) {
     const [call, , , error, message] = rows[i]!;
     const args: string[] = [];
     for (; i < rows.length && rows[i]![0] === call && rows[i]![3] === error; i++) args.push(rows[i]![1]);

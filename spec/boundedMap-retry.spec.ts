@@ -37,33 +37,39 @@ describe('boundedMap: synchronous tasks', () => {
     [false, 3],
     [true, 1],
     [false, Infinity],
-  ])('PITFALLS 10 (ReactiveX/rxjs#7334): 1000 synchronous inners (ordered: %p, limit %p): the output completes, every inner subscription is closed', (ordered, limit) => {
-    const inners: Subscription[] = [];
-    let finalized = 0;
-    const task = (x: number): Observable<number> =>
-      new Observable<number>((subscriber) => {
-        inners.push(subscriber);
-        subscriber.next(x);
-        subscriber.complete();
-        return () => finalized++;
-      });
-    const values: number[] = [];
-    let completed = false;
-    const subscription = range(0, 1000)
-      .pipe(boundedMap(task, limit, { ordered }))
-      .subscribe({ next: (x) => values.push(x), complete: () => (completed = true) });
-    expect(completed).toBe(true);
-    expect(subscription.closed).toBe(true);
-    expect(values).toHaveLength(1000);
-    if (ordered) expect(values).toEqual([...Array(1000).keys()]);
-    expect(finalized).toBe(1000);
-    expect(inners.every((s) => s.closed)).toBe(true);
-  });
+  ])(
+    'PITFALLS 10 (ReactiveX/rxjs#7334): 1000 synchronous inners (ordered: %p, limit %p): the output completes, every inner subscription is closed',
+    (ordered, limit) => {
+      const inners: Subscription[] = [];
+      let finalized = 0;
+      const task = (x: number): Observable<number> =>
+        new Observable<number>((subscriber) => {
+          inners.push(subscriber);
+          subscriber.next(x);
+          subscriber.complete();
+          return () => finalized++;
+        });
+      const values: number[] = [];
+      let completed = false;
+      const subscription = range(0, 1000)
+        .pipe(boundedMap(task, limit, { ordered }))
+        .subscribe({ next: (x) => values.push(x), complete: () => (completed = true) });
+      expect(completed).toBe(true);
+      expect(subscription.closed).toBe(true);
+      expect(values).toHaveLength(1000);
+      if (ordered) expect(values).toEqual([...Array(1000).keys()]);
+      expect(finalized).toBe(1000);
+      expect(inners.every((s) => s.closed)).toBe(true);
+    },
+  );
 
   it('take(n) downstream stops an endless synchronous source', () => {
     const values: number[] = [];
     endless()
-      .pipe(boundedMap((x) => of(x), 4), take(5))
+      .pipe(
+        boundedMap((x) => of(x), 4),
+        take(5),
+      )
       .subscribe((x) => values.push(x));
     expect(values).toHaveLength(5);
   });
@@ -71,7 +77,10 @@ describe('boundedMap: synchronous tasks', () => {
   it('take(n) downstream stops an endless synchronous task', () => {
     const values: number[] = [];
     of(1, 2)
-      .pipe(boundedMap(() => endless(), 2, { ordered: false }), take(5))
+      .pipe(
+        boundedMap(() => endless(), 2, { ordered: false }),
+        take(5),
+      )
       .subscribe((x) => values.push(x));
     expect(values).toEqual([0, 1, 2, 3, 4]);
   });
@@ -131,12 +140,14 @@ describe('boundedMap: the cancellation signal', () => {
 
   it('a project written without the parameter gets no signal (none is made)', () => {
     const lengths: number[] = [];
-    of(1).pipe(
-      boundedMap(function (this: unknown, x: number) {
-        lengths.push(arguments.length);
-        return of(x);
-      }, 1),
-    ).subscribe();
+    of(1)
+      .pipe(
+        boundedMap(function (this: unknown, x: number) {
+          lengths.push(arguments.length);
+          return of(x);
+        }, 1),
+      )
+      .subscribe();
     expect(lengths).toEqual([2]);
   });
 
@@ -147,7 +158,12 @@ describe('boundedMap: the cancellation signal', () => {
       (...args: [number, number, AbortSignal]) =>
         f(...args);
     const subscription = of(1, 2)
-      .pipe(boundedMap(wrap((_v, _i, signal) => (signals.push(signal), NEVER)), 2))
+      .pipe(
+        boundedMap(
+          wrap((_v, _i, signal) => (signals.push(signal), NEVER)),
+          2,
+        ),
+      )
       .subscribe();
     expect(signals.map((s) => s?.aborted)).toEqual([false, false]);
     subscription.unsubscribe();
@@ -180,10 +196,14 @@ describe('boundedMap: re-entrancy and limiter cancellation', () => {
     const never = new Observable<number>(() => {});
     const subscription = of(0, 1, 2)
       .pipe(
-        boundedMap((_x: number, _i: number, signal: AbortSignal) => {
-          signals.push(signal);
-          return never;
-        }, 3, { limiter }),
+        boundedMap(
+          (_x: number, _i: number, signal: AbortSignal) => {
+            signals.push(signal);
+            return never;
+          },
+          3,
+          { limiter },
+        ),
       )
       .subscribe();
     // All three started; only the first holds the limiter's token, the others wait for it.
@@ -224,7 +244,10 @@ describe('boundedMap / retry: a misbehaving source', () => {
     const values: number[] = [];
     let completions = 0;
     rude()
-      .pipe(boundedMap((x) => of(x), 1), retry())
+      .pipe(
+        boundedMap((x) => of(x), 1),
+        retry(),
+      )
       .subscribe({ next: (x) => values.push(x), complete: () => completions++ });
     expect(values).toEqual([1]);
     expect(completions).toBe(1);

@@ -138,7 +138,7 @@ describe('boundedMapFrom', () => {
     // A few seconds on an idle machine; the margin is for a loaded CI runner.
   }, 300_000);
 
-  it('an endless sync generator with take(100): 100 values, and the generator\'s finally runs', () => {
+  it("an endless sync generator with take(100): 100 values, and the generator's finally runs", () => {
     let finallyRan = false;
     let pulled = 0;
     function* naturals(): Generator<number> {
@@ -160,7 +160,7 @@ describe('boundedMapFrom', () => {
     expect(pulled).toBeLessThanOrEqual(100 + 4);
   });
 
-  it('an endless async generator with take(100): 100 values, and the generator\'s finally runs', async () => {
+  it("an endless async generator with take(100): 100 values, and the generator's finally runs", async () => {
     let finallyRan = false;
     async function* naturals(): AsyncGenerator<number> {
       try {
@@ -223,7 +223,13 @@ describe('boundedMapFrom', () => {
     const values: number[] = [];
     await expect(lastValueFrom(boundedMapFrom(items(), (x) => of(x), 2).pipe(toArray()))).rejects.toThrow('async iterator broke');
     await expect(
-      new Promise((resolve, reject) => boundedMapFrom(items(), (x) => of(x), 2).subscribe({ next: (x) => values.push(x), error: reject, complete: () => resolve(undefined) })),
+      new Promise((resolve, reject) =>
+        boundedMapFrom(items(), (x) => of(x), 2).subscribe({
+          next: (x) => values.push(x),
+          error: reject,
+          complete: () => resolve(undefined),
+        }),
+      ),
     ).rejects.toThrow('async iterator broke');
     expect(values).toEqual([1, 2]);
   });
@@ -235,7 +241,7 @@ describe('boundedMapFrom', () => {
     await expect(lastValueFrom(boundedMapFrom(input, (x) => of(x), 2))).rejects.toBeInstanceOf(TypeError);
   });
 
-  it('a task that fails stops reading and calls return(): the generator\'s finally runs', async () => {
+  it("a task that fails stops reading and calls return(): the generator's finally runs", async () => {
     let finallyRan = false;
     let pulled = 0;
     async function* items(): AsyncGenerator<number> {
@@ -259,7 +265,10 @@ describe('boundedMapFrom', () => {
     const iterator = new ManualIterator();
     const values: number[] = [];
     let completed = false;
-    boundedMapFrom(iterator, (x) => after(2, x), 8, { ordered: false }).subscribe({ next: (x) => values.push(x), complete: () => (completed = true) });
+    boundedMapFrom(iterator, (x) => after(2, x), 8, { ordered: false }).subscribe({
+      next: (x) => values.push(x),
+      complete: () => (completed = true),
+    });
     for (let i = 0; i < 5; i++) {
       expect(iterator.pending).toHaveLength(1);
       iterator.answer({ done: false, value: i });

@@ -281,7 +281,8 @@ describe('boundedMapIterable', () => {
     const seen: number[] = [];
     await expect(
       (async () => {
-        for await (const i of boundedMapIterable([0, 1, 2, 3, 4, 5], (i) => (i === 3 ? Promise.reject(failure) : Promise.resolve(i)), 2)) seen.push(i);
+        for await (const i of boundedMapIterable([0, 1, 2, 3, 4, 5], (i) => (i === 3 ? Promise.reject(failure) : Promise.resolve(i)), 2))
+          seen.push(i);
       })(),
     ).rejects.toBe(failure);
     expect(seen).toEqual([0, 1, 2]);
@@ -289,7 +290,20 @@ describe('boundedMapIterable', () => {
 
   it('a project that throws and an input that throws are errors too', async () => {
     const bad = new Error('bad project');
-    await expect(collect(boundedMapIterable([0, 1], (i) => (i === 1 ? (() => { throw bad; })() : of(i)), 2))).rejects.toBe(bad);
+    await expect(
+      collect(
+        boundedMapIterable(
+          [0, 1],
+          (i) =>
+            i === 1
+              ? (() => {
+                  throw bad;
+                })()
+              : of(i),
+          2,
+        ),
+      ),
+    ).rejects.toBe(bad);
     async function* broken(): AsyncGenerator<number> {
       yield 1;
       throw new Error('input broke');
@@ -306,7 +320,9 @@ describe('boundedMapIterable', () => {
   it('returnErrors: a failed task is a value in its place, nothing is cancelled, the input is read to its end', async () => {
     const failure = new Error('item 1 failed');
     const { input, read, returned } = counted(4);
-    const results = await collect(boundedMapIterable(input, (i) => (i === 1 ? Promise.reject(failure) : Promise.resolve(i)), 2, { returnErrors: true }));
+    const results = await collect(
+      boundedMapIterable(input, (i) => (i === 1 ? Promise.reject(failure) : Promise.resolve(i)), 2, { returnErrors: true }),
+    );
     expect(results).toEqual([0, failure, 2, 3]);
     expect([read(), returned()]).toEqual([4, true]);
   });
@@ -325,9 +341,14 @@ describe('boundedMapIterable', () => {
   });
 
   it('window: ordered, with a wider window a slow head does not stop the other slots', async () => {
-    for (const [window, startedBehindHead] of [[undefined, 1], [5, 4]] as const) {
+    for (const [window, startedBehindHead] of [
+      [undefined, 1],
+      [5, 4],
+    ] as const) {
       const run = new Tasks();
-      const iterator = boundedMapIterable([0, 1, 2, 3, 4, 5], run.project, 2, window === undefined ? {} : { window })[Symbol.asyncIterator]();
+      const iterator = boundedMapIterable([0, 1, 2, 3, 4, 5], run.project, 2, window === undefined ? {} : { window })[
+        Symbol.asyncIterator
+      ]();
       const first = iterator.next();
       // Item 0 is slow; every other task ends as soon as it started.
       for (let i = 1; i < run.started; i++) run.finish(i);
@@ -362,7 +383,11 @@ describe('boundedMapIterable', () => {
     let count = 0;
     let sum = 0;
     for await (const x of boundedMapIterable(
-      { [Symbol.iterator]: function* () { for (let i = 0; i < 100_000; i++) yield i; } },
+      {
+        [Symbol.iterator]: function* () {
+          for (let i = 0; i < 100_000; i++) yield i;
+        },
+      },
       (x) => of(x),
       8,
     )) {

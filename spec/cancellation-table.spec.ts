@@ -8,9 +8,38 @@
  * handed on to a task of the same set that is itself being cancelled (its work would start during
  * the set's own cancellation).
  */
-import { NEVER, Observable, Subject, UnsubscriptionError, defer, from, ignoreElements, mergeMap, of, take, takeUntil, tap, type ObservableInput, type Subscription } from 'rxjs';
+import {
+  NEVER,
+  Observable,
+  Subject,
+  UnsubscriptionError,
+  defer,
+  from,
+  ignoreElements,
+  mergeMap,
+  of,
+  take,
+  takeUntil,
+  tap,
+  type ObservableInput,
+  type Subscription,
+} from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { Lock, Semaphore, TaskGroupError, asCompleted, boundedMap, gather, isCancelled, race, taskGroup, type Gate, type GateState, type DeferredTask, type Task } from 'rxjs-concurrency';
+import {
+  Lock,
+  Semaphore,
+  TaskGroupError,
+  asCompleted,
+  boundedMap,
+  gather,
+  isCancelled,
+  race,
+  taskGroup,
+  type Gate,
+  type GateState,
+  type DeferredTask,
+  type Task,
+} from 'rxjs-concurrency';
 import { counting } from './setup/counting';
 import { reportsDelivered, takeEscapedErrors } from './setup/no-unhandled-errors';
 
@@ -50,7 +79,8 @@ interface Adapter {
 }
 
 /** The `UnsubscriptionError` RxJS makes of failed teardowns, shaped; `undefined` when none failed. */
-const unsubscriptionError = (teardownErrors: unknown[]): unknown => (teardownErrors.length === 0 ? undefined : { UnsubscriptionError: teardownErrors });
+const unsubscriptionError = (teardownErrors: unknown[]): unknown =>
+  teardownErrors.length === 0 ? undefined : { UnsubscriptionError: teardownErrors };
 
 /** The same, as the list of what reached `config.onUnhandledError`. */
 const reportedOf = (teardownErrors: unknown[]): unknown[] => (teardownErrors.length === 0 ? [] : [{ UnsubscriptionError: teardownErrors }]);
@@ -60,27 +90,72 @@ const reportedOf = (teardownErrors: unknown[]): unknown[] => (teardownErrors.len
  * whoever delivered the error is a source (often a timer or a socket callback) that could only drop
  * it or crash, so it goes where RxJS sends such errors, `config.onUnhandledError`, never lost.
  */
-const failsWithTheError = (error: unknown, teardownErrors: unknown[]): { output: unknown; reported: unknown[] } => ({ output: error, reported: reportedOf(teardownErrors) });
+const failsWithTheError = (error: unknown, teardownErrors: unknown[]): { output: unknown; reported: unknown[] } => ({
+  output: error,
+  reported: reportedOf(teardownErrors),
+});
 
-const runTask = (task: Task<unknown>, _index: number, signal: AbortSignal): ObservableInput<unknown> => (typeof task === 'function' ? task(signal) : task);
+const runTask = (task: Task<unknown>, _index: number, signal: AbortSignal): ObservableInput<unknown> =>
+  typeof task === 'function' ? task(signal) : task;
 
 /** Limited adapters run three at once: enough for the cases' tasks that matter, never for all of them. */
 const LIMIT = 3;
 
 const adapters: Adapter[] = [
-  { name: 'gather', limit: Infinity, firstSettles: false, emitsEach: false, run: (source) => source.pipe(gather()), failure: failsWithTheError },
+  {
+    name: 'gather',
+    limit: Infinity,
+    firstSettles: false,
+    emitsEach: false,
+    run: (source) => source.pipe(gather()),
+    failure: failsWithTheError,
+  },
   { name: 'race', limit: Infinity, firstSettles: true, emitsEach: true, run: (source) => source.pipe(race()), failure: failsWithTheError },
-  { name: 'asCompleted', limit: Infinity, firstSettles: false, emitsEach: true, run: (source) => source.pipe(asCompleted()), failure: failsWithTheError },
-  { name: `asCompleted({ limit: ${LIMIT} })`, limit: LIMIT, firstSettles: false, emitsEach: true, run: (source) => (source as Observable<DeferredTask<unknown>>).pipe(asCompleted({ limit: LIMIT })), failure: failsWithTheError },
-  { name: 'boundedMap(Infinity)', limit: Infinity, firstSettles: false, emitsEach: true, run: (source) => source.pipe(boundedMap(runTask, Infinity)), failure: failsWithTheError },
-  { name: `boundedMap(${LIMIT})`, limit: LIMIT, firstSettles: false, emitsEach: true, run: (source) => source.pipe(boundedMap(runTask, LIMIT)), failure: failsWithTheError },
+  {
+    name: 'asCompleted',
+    limit: Infinity,
+    firstSettles: false,
+    emitsEach: true,
+    run: (source) => source.pipe(asCompleted()),
+    failure: failsWithTheError,
+  },
+  {
+    name: `asCompleted({ limit: ${LIMIT} })`,
+    limit: LIMIT,
+    firstSettles: false,
+    emitsEach: true,
+    run: (source) => (source as Observable<DeferredTask<unknown>>).pipe(asCompleted({ limit: LIMIT })),
+    failure: failsWithTheError,
+  },
+  {
+    name: 'boundedMap(Infinity)',
+    limit: Infinity,
+    firstSettles: false,
+    emitsEach: true,
+    run: (source) => source.pipe(boundedMap(runTask, Infinity)),
+    failure: failsWithTheError,
+  },
+  {
+    name: `boundedMap(${LIMIT})`,
+    limit: LIMIT,
+    firstSettles: false,
+    emitsEach: true,
+    run: (source) => source.pipe(boundedMap(runTask, LIMIT)),
+    failure: failsWithTheError,
+  },
   {
     name: 'taskGroup',
     limit: Infinity,
     firstSettles: false,
     emitsEach: false,
     // The host reads the source and starts each task as a child: the group's cancellation stops both.
-    run: (source) => taskGroup((tg) => source.pipe(tap((task) => tg.startSoon(task)), ignoreElements())),
+    run: (source) =>
+      taskGroup((tg) =>
+        source.pipe(
+          tap((task) => tg.startSoon(task)),
+          ignoreElements(),
+        ),
+      ),
     // A group reports every failure in its own error, a teardown's included.
     failure: (error, teardownErrors) => ({ output: { TaskGroupError: [error, ...teardownErrors] }, reported: [] }),
   },
@@ -176,7 +251,8 @@ function winning(): Trigger {
   };
 }
 
-const triggersFor = (adapter: Adapter): (() => Trigger)[] => (adapter.firstSettles ? [unsubscribing, failing, winning] : [unsubscribing, failing]);
+const triggersFor = (adapter: Adapter): (() => Trigger)[] =>
+  adapter.firstSettles ? [unsubscribing, failing, winning] : [unsubscribing, failing];
 
 /** `gate`'s current state, read synchronously. */
 function stateOf(gate: Gate): GateState | undefined {
@@ -284,14 +360,23 @@ describe.each(adapters)('issue 18 cancellation table: $name', (adapter) => {
 
   describe.each(triggersFor(adapter).map((make) => [make().name, make] as const))('when %s', (_name, make) => {
     /** Runs T1, T2 (whose teardown throws), the trigger's task, T3 and T4 as one set, then fires the trigger. */
-    function withAThrowingTeardown(): { readonly probes: Probes; readonly started: string[]; readonly log: unknown[]; readonly thrown: unknown; readonly trigger: Trigger } {
+    function withAThrowingTeardown(): {
+      readonly probes: Probes;
+      readonly started: string[];
+      readonly log: unknown[];
+      readonly thrown: unknown;
+      readonly trigger: Trigger;
+    } {
       const trigger = make();
       const probes = new Probes();
       const throwing = probes.task('T2', () => {
         throw boom;
       });
       // T2 throws in the middle: whichever way an operator walks its tasks, some come after it.
-      const tasks: [string, Task<unknown>][] = [['T1', probes.task('T1')], ['T2', throwing]];
+      const tasks: [string, Task<unknown>][] = [
+        ['T1', probes.task('T1')],
+        ['T2', throwing],
+      ];
       if (trigger.task !== undefined) tasks.push(['X', trigger.task]);
       tasks.push(['T3', probes.task('T3')], ['T4', probes.task('T4')]);
       const started = startedOf(tasks.map(([name]) => name)).filter((name) => name !== 'X');
@@ -322,36 +407,42 @@ describe.each(adapters)('issue 18 cancellation table: $name', (adapter) => {
     it.each([
       ['the waiter before the holder', true],
       ['the holder before the waiter', false],
-    ])("a waiter behind a holder of a shared Lock in the set never starts its work during the set's cancellation (%s)", (_order, waiterFirst) => {
-      const trigger = make();
-      const lock = new Lock();
-      const states: GateState[] = [];
-      const watching = lock.state$.subscribe((state) => states.push(state));
-      const go = new Subject<void>();
-      let started = false;
-      // It asks for the lock only on `go`, so it waits behind the holder whatever its place in the set.
-      const waiter = go.pipe(mergeMap(() => lock.run(defer(() => ((started = true), NEVER)))));
-      const holder = lock.run(NEVER);
-      const tasks: Task<unknown>[] = [...(waiterFirst ? [waiter, holder] : [holder, waiter]), ...(trigger.task === undefined ? [] : [trigger.task])];
-      const { log, subscription } = recorded(adapter.run(from(tasks)));
-      go.next();
-      expect(lock.waiting).toBe(1);
+    ])(
+      "a waiter behind a holder of a shared Lock in the set never starts its work during the set's cancellation (%s)",
+      (_order, waiterFirst) => {
+        const trigger = make();
+        const lock = new Lock();
+        const states: GateState[] = [];
+        const watching = lock.state$.subscribe((state) => states.push(state));
+        const go = new Subject<void>();
+        let started = false;
+        // It asks for the lock only on `go`, so it waits behind the holder whatever its place in the set.
+        const waiter = go.pipe(mergeMap(() => lock.run(defer(() => ((started = true), NEVER)))));
+        const holder = lock.run(NEVER);
+        const tasks: Task<unknown>[] = [
+          ...(waiterFirst ? [waiter, holder] : [holder, waiter]),
+          ...(trigger.task === undefined ? [] : [trigger.task]),
+        ];
+        const { log, subscription } = recorded(adapter.run(from(tasks)));
+        go.next();
+        expect(lock.waiting).toBe(1);
 
-      const thrown = trigger.fire(subscription);
+        const thrown = trigger.fire(subscription);
 
-      expect(started).toBe(false);
-      expect({ log, thrown }).toEqual(trigger.expected(adapter, []));
-      expect(lock.locked).toBe(false);
-      expect(states).toEqual([
-        { total: 1, available: 1, waiting: 0 },
-        { total: 1, available: 0, waiting: 0 },
-        { total: 1, available: 0, waiting: 1 },
-        { total: 1, available: 0, waiting: 0 },
-        { total: 1, available: 1, waiting: 0 },
-      ]);
-      expect(runsAtOnce(lock)).toBe(true);
-      watching.unsubscribe();
-    });
+        expect(started).toBe(false);
+        expect({ log, thrown }).toEqual(trigger.expected(adapter, []));
+        expect(lock.locked).toBe(false);
+        expect(states).toEqual([
+          { total: 1, available: 1, waiting: 0 },
+          { total: 1, available: 0, waiting: 0 },
+          { total: 1, available: 0, waiting: 1 },
+          { total: 1, available: 0, waiting: 0 },
+          { total: 1, available: 1, waiting: 0 },
+        ]);
+        expect(runsAtOnce(lock)).toBe(true);
+        watching.unsubscribe();
+      },
+    );
   });
 
   it('a downstream takeUntil that fires while the synchronous source emits stops the source there', () => {
@@ -421,7 +512,9 @@ describe.each(adapters)('issue 18 cancellation table: $name', (adapter) => {
     // A completed task freed its slot in the operator: a queued one was started in its place.
     const called = names.slice(0, Math.min(names.length, adapter.limit + gateCase.completed.length));
     expect([...signals.keys()]).toEqual(called);
-    expect([...signals].map(([name, signal]) => [name, signal.aborted && isCancelled(signal.reason)])).toEqual(called.map((name) => [name, !gateCase.completed.includes(name)]));
+    expect([...signals].map(([name, signal]) => [name, signal.aborted && isCancelled(signal.reason)])).toEqual(
+      called.map((name) => [name, !gateCase.completed.includes(name)]),
+    );
     expect(runsAtOnce(sem)).toBe(true);
   });
 });

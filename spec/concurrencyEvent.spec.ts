@@ -5,7 +5,8 @@ describe('ConcurrencyEvent', () => {
   it('wait() waits until set(), then every waiter emits once and completes, in order', () => {
     const event = new ConcurrencyEvent();
     const log: string[] = [];
-    const waiter = (name: string): Subscription => event.wait().subscribe({ next: () => log.push(name), complete: () => log.push(`${name}|`) });
+    const waiter = (name: string): Subscription =>
+      event.wait().subscribe({ next: () => log.push(name), complete: () => log.push(`${name}|`) });
     waiter('a');
     const b = waiter('b');
     waiter('c');

@@ -1,4 +1,17 @@
-import { NEVER, Observable, Subject, Subscription, TimeoutError, config, defer, firstValueFrom, of, timeout, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import {
+  NEVER,
+  Observable,
+  Subject,
+  Subscription,
+  TimeoutError,
+  config,
+  defer,
+  firstValueFrom,
+  of,
+  timeout,
+  type SchedulerAction,
+  type SchedulerLike,
+} from 'rxjs';
 import { effectiveDeadline, failAfter, failAt, moveOnAfter, moveOnAt, shield } from 'rxjs-concurrency';
 import { testScheduler } from './setup/test-scheduler';
 
@@ -54,7 +67,9 @@ describe('deadline operators outside virtual time', () => {
   it('never end before scheduler.now() reaches the deadline, even when the timer fires early', () => {
     const scheduler = new ManualScheduler();
     const events: string[] = [];
-    NEVER.pipe(failAfter(100, { scheduler })).subscribe({ error: (e: unknown) => events.push(e instanceof TimeoutError ? 'timeout' : 'other') });
+    NEVER.pipe(failAfter(100, { scheduler })).subscribe({
+      error: (e: unknown) => events.push(e instanceof TimeoutError ? 'timeout' : 'other'),
+    });
     expect(scheduler.delays).toEqual([100]);
     scheduler.now_ = 60;
     scheduler.fire();
@@ -79,7 +94,9 @@ describe('deadline operators outside virtual time', () => {
   it('a source that completes synchronously leaves no timer behind', () => {
     const scheduler = new ManualScheduler();
     const events: unknown[] = [];
-    of(1, 2).pipe(failAfter(100, { scheduler })).subscribe({ next: (v) => events.push(v), complete: () => events.push('complete') });
+    of(1, 2)
+      .pipe(failAfter(100, { scheduler }))
+      .subscribe({ next: (v) => events.push(v), complete: () => events.push('complete') });
     expect(events).toEqual([1, 2, 'complete']);
     expect(scheduler.size).toBe(0);
   });

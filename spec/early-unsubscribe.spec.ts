@@ -21,7 +21,9 @@ describe('a synchronous source stops as soon as its consumer unsubscribes', () =
   it('asCompleted + take(1) reads one task from an endless synchronous source, and closes its iterator', () => {
     const src = counting((n) => of(n));
     const out: unknown[] = [];
-    from(src.input).pipe(asCompleted(), take(1)).subscribe((v) => out.push(v));
+    from(src.input)
+      .pipe(asCompleted(), take(1))
+      .subscribe((v) => out.push(v));
     expect(out).toEqual([[0, 1]]);
     expect(src.read()).toBe(1);
     expect(src.returned()).toBe(true);
@@ -30,8 +32,16 @@ describe('a synchronous source stops as soon as its consumer unsubscribes', () =
   it('asCompleted + take(5) reads exactly five tasks, with a limit too', () => {
     const src = counting((n) => of(n));
     const out: unknown[] = [];
-    from(src.input).pipe(asCompleted({ limit: 2 }), take(5)).subscribe((v) => out.push(v));
-    expect(out).toEqual([[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]);
+    from(src.input)
+      .pipe(asCompleted({ limit: 2 }), take(5))
+      .subscribe((v) => out.push(v));
+    expect(out).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [4, 5],
+    ]);
     expect(src.read()).toBe(5);
   });
 
@@ -39,7 +49,9 @@ describe('a synchronous source stops as soon as its consumer unsubscribes', () =
     const error = new Error('boom');
     const src = counting((n): ObservableInput<number> => (n === 3 ? throwError(() => error) : of(n)));
     const out: unknown[] = [];
-    from(src.input).pipe(asCompleted()).subscribe({ next: (v) => out.push(v), error: (e: unknown) => out.push(e) });
+    from(src.input)
+      .pipe(asCompleted())
+      .subscribe({ next: (v) => out.push(v), error: (e: unknown) => out.push(e) });
     expect(out).toEqual([[0, 1], [1, 2], error]);
     expect(src.read()).toBe(3);
   });
@@ -47,7 +59,9 @@ describe('a synchronous source stops as soon as its consumer unsubscribes', () =
   it('race reads one task from an endless synchronous source', () => {
     const src = counting((n) => of(n));
     const out: unknown[] = [];
-    from(src.input).pipe(race()).subscribe({ next: (v) => out.push(v), complete: () => out.push('done') });
+    from(src.input)
+      .pipe(race())
+      .subscribe({ next: (v) => out.push(v), complete: () => out.push('done') });
     expect(out).toEqual([1, 'done']);
     expect(src.read()).toBe(1);
     expect(src.returned()).toBe(true);
@@ -57,7 +71,9 @@ describe('a synchronous source stops as soon as its consumer unsubscribes', () =
     const error = new Error('boom');
     const src = counting((n): ObservableInput<number> => (n === 4 ? throwError(() => error) : of(n)));
     const out: unknown[] = [];
-    from(src.input).pipe(gather()).subscribe({ next: (v) => out.push(v), error: (e: unknown) => out.push(e) });
+    from(src.input)
+      .pipe(gather())
+      .subscribe({ next: (v) => out.push(v), error: (e: unknown) => out.push(e) });
     expect(out).toEqual([error]);
     expect(src.read()).toBe(4);
   });
@@ -85,7 +101,9 @@ describe('a synchronous source stops as soon as its consumer unsubscribes', () =
   ])('%s + take(1) reads one value from an endless synchronous source', (_name, operator) => {
     const src = counting((n) => n);
     const out: unknown[] = [];
-    from(src.input).pipe(operator(), take(1)).subscribe({ next: (v) => out.push(v), complete: () => out.push('done') });
+    from(src.input)
+      .pipe(operator(), take(1))
+      .subscribe({ next: (v) => out.push(v), complete: () => out.push('done') });
     expect(out).toEqual([1, 'done']);
     expect(src.read()).toBe(1);
     expect(src.returned()).toBe(true);
@@ -141,7 +159,12 @@ describe('a synchronous source stops as soon as its consumer unsubscribes', () =
 
   it('boundedMap and Gate.run, which already stopped at once, still read one value', () => {
     const a = counting((n) => n);
-    from(a.input).pipe(boundedMap((n) => of(n), 2), take(1)).subscribe();
+    from(a.input)
+      .pipe(
+        boundedMap((n) => of(n), 2),
+        take(1),
+      )
+      .subscribe();
     expect(a.read()).toBe(1);
     const b = counting((n) => n);
     new Lock().run(from(b.input)).pipe(take(1)).subscribe();
@@ -163,7 +186,13 @@ describe('race cancels the losers before delivering the winner', () => {
     const seen: unknown[] = [];
     from<Task<string>[]>([loser(0), loser(1), () => of('win'), loser(3)])
       .pipe(race())
-      .subscribe((value) => seen.push(value, signals.map((s) => s.aborted), [...live]));
+      .subscribe((value) =>
+        seen.push(
+          value,
+          signals.map((s) => s.aborted),
+          [...live],
+        ),
+      );
     // The source was cancelled too: the task after the winner was never started.
     expect(seen).toEqual(['win', [true, true], []]);
     expect(signals).toHaveLength(2);
@@ -181,7 +210,13 @@ describe('race cancels the losers before delivering the winner', () => {
       throwError(() => error),
     ])
       .pipe(race())
-      .subscribe({ error: (e: unknown) => seen.push(e, signals.map((s) => s.aborted)) });
+      .subscribe({
+        error: (e: unknown) =>
+          seen.push(
+            e,
+            signals.map((s) => s.aborted),
+          ),
+      });
     expect(seen).toEqual([error, [true]]);
   });
 });

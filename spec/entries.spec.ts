@@ -15,7 +15,9 @@ const LIB = join(__dirname, '..', 'lib');
 /** The files of lib/ that `file` imports, relative to lib/. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^(?:import|export)\b[^;]*?from\s+'(\.[^']*)'/gm)].map((match) => relative(LIB, `${resolve(dirname(file), match[1]!)}.ts`));
+  return [...text.matchAll(/^(?:import|export)\b[^;]*?from\s+'(\.[^']*)'/gm)].map((match) =>
+    relative(LIB, `${resolve(dirname(file), match[1]!)}.ts`),
+  );
 }
 
 /** Every file of lib/ reachable by imports from `entry`. */
@@ -38,12 +40,20 @@ describe('the entries', () => {
   });
 
   it('lib/internal/ imports only lib/internal/: neither the public files nor lib/redis/', () => {
-    const outside = filesUnder(join(LIB, 'internal'), '.ts').flatMap((file) => importsOf(file).filter((path) => !path.startsWith('internal/')).map((path) => `${relative(LIB, file)} -> ${path}`));
+    const outside = filesUnder(join(LIB, 'internal'), '.ts').flatMap((file) =>
+      importsOf(file)
+        .filter((path) => !path.startsWith('internal/'))
+        .map((path) => `${relative(LIB, file)} -> ${path}`),
+    );
     expect(outside).toEqual([]);
   });
 
   it('lib/redis/ imports lib/internal/ and itself, never the public files of the main entry', () => {
-    const outside = filesUnder(join(LIB, 'redis'), '.ts').flatMap((file) => importsOf(file).filter((path) => !/^(internal|redis)\//.test(path)).map((path) => `${relative(LIB, file)} -> ${path}`));
+    const outside = filesUnder(join(LIB, 'redis'), '.ts').flatMap((file) =>
+      importsOf(file)
+        .filter((path) => !/^(internal|redis)\//.test(path))
+        .map((path) => `${relative(LIB, file)} -> ${path}`),
+    );
     expect(outside).toEqual([]);
   });
 

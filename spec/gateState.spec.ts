@@ -62,7 +62,12 @@ describe('PITFALLS 17: every counter and state$ is exact synchronously after eac
     const limiter = new CapacityLimiter(2);
     const { states } = recordStates(limiter);
     const check = (total: number, borrowed: number, available: number, waiting: number): void =>
-      expect([limiter.totalTokens, limiter.borrowedTokens, limiter.availableTokens, limiter.waiting]).toEqual([total, borrowed, available, waiting]);
+      expect([limiter.totalTokens, limiter.borrowedTokens, limiter.availableTokens, limiter.waiting]).toEqual([
+        total,
+        borrowed,
+        available,
+        waiting,
+      ]);
     check(2, 0, 2, 0);
     const a = limiter.acquire().subscribe();
     const b = limiter.acquireOnBehalfOf({}).subscribe();

@@ -2,7 +2,6 @@ import { of } from 'rxjs';
 import { CapacityLimiter, Lock, Semaphore, withPermit, type Gate } from 'rxjs-concurrency';
 import { thrown } from './setup/thrown';
 
-
 /** The exact class (not a subclass) and the exact message. */
 function expectError(fn: () => unknown, ErrorClass: typeof RangeError | typeof TypeError, message: string): void {
   const error = thrown(fn);
@@ -59,7 +58,9 @@ describe('Semaphore: weights, at call time (nothing is queued)', () => {
     ['2', TypeError, 'Semaphore: weight must be an integer >= 1, received "2"'],
     [3, RangeError, 'Semaphore: weight must be <= maxValue 2, received 3'],
   ];
-  const table = calls.flatMap(([name, call]) => weights.map(([weight, ErrorClass, message]) => [name, weight, ErrorClass, message, call] as const));
+  const table = calls.flatMap(([name, call]) =>
+    weights.map(([weight, ErrorClass, message]) => [name, weight, ErrorClass, message, call] as const),
+  );
 
   it.each(table)('%s(weight %p) throws %p: %s', (_name, weight, ErrorClass, message, call) => {
     const sem = new Semaphore(2, { maxValue: 2 });
@@ -101,7 +102,11 @@ describe('Semaphore.release(count)', () => {
   it('past maxValue counts held permits too: a holder does not make room for a release', () => {
     const sem = new Semaphore(1, { maxValue: 1 });
     const permit = sem.tryAcquire()!;
-    expectError(() => sem.release(), RangeError, 'Semaphore.release: count must keep the permits within maxValue 1, received 1 with 1 permits in existence');
+    expectError(
+      () => sem.release(),
+      RangeError,
+      'Semaphore.release: count must keep the permits within maxValue 1, received 1 with 1 permits in existence',
+    );
     permit.release();
     expect(sem.value).toBe(1);
   });
@@ -124,9 +129,13 @@ describe('CapacityLimiter: totalTokens', () => {
   it.each(values)('setter = %p throws %p and changes nothing', (value, ErrorClass, message) => {
     const limiter = new CapacityLimiter(2);
     const permit = limiter.tryAcquire()!;
-    expectError(() => {
-      limiter.totalTokens = bad(value);
-    }, ErrorClass, message);
+    expectError(
+      () => {
+        limiter.totalTokens = bad(value);
+      },
+      ErrorClass,
+      message,
+    );
     expect([limiter.totalTokens, limiter.borrowedTokens, limiter.availableTokens]).toEqual([2, 1, 1]);
     permit.release();
   });
@@ -166,14 +175,23 @@ describe('withPermit(gate, weight)', () => {
   it.each([
     ['Lock', 0, RangeError, 'withPermit: weight must be an integer >= 1, received 0', () => new Lock()],
     ['Lock', 2, RangeError, 'withPermit: weight must be 1 for a gate that is not a Semaphore, received 2', () => new Lock()],
-    ['CapacityLimiter', 2, RangeError, 'withPermit: weight must be 1 for a gate that is not a Semaphore, received 2', () => new CapacityLimiter(4)],
+    [
+      'CapacityLimiter',
+      2,
+      RangeError,
+      'withPermit: weight must be 1 for a gate that is not a Semaphore, received 2',
+      () => new CapacityLimiter(4),
+    ],
     ['Semaphore', 0, RangeError, 'withPermit: weight must be an integer >= 1, received 0', () => new Semaphore(4)],
     ['Semaphore', 1.5, RangeError, 'withPermit: weight must be an integer >= 1, received 1.5', () => new Semaphore(4)],
     ['Semaphore', NaN, RangeError, 'withPermit: weight must be an integer >= 1, received NaN', () => new Semaphore(4)],
     ['Semaphore', '1', TypeError, 'withPermit: weight must be an integer >= 1, received "1"', () => new Semaphore(4)],
-  ] as [string, unknown, typeof RangeError, string, () => Gate][])('%s with weight %p throws %p: %s', (_name, weight, ErrorClass, message, make) => {
-    expectError(() => withPermit(make(), bad(weight)), ErrorClass, message);
-  });
+  ] as [string, unknown, typeof RangeError, string, () => Gate][])(
+    '%s with weight %p throws %p: %s',
+    (_name, weight, ErrorClass, message, make) => {
+      expectError(() => withPermit(make(), bad(weight)), ErrorClass, message);
+    },
+  );
 
   it('a weight above a Semaphore maxValue throws at call time, before anything is subscribed', () => {
     const sem = new Semaphore(2, { maxValue: 2 });
@@ -183,8 +201,12 @@ describe('withPermit(gate, weight)', () => {
 
   it('weight 1 is accepted on any gate', () => {
     const values: number[] = [];
-    of(1).pipe(withPermit(new Lock(), 1)).subscribe((v) => values.push(v));
-    of(2).pipe(withPermit(new CapacityLimiter(1), 1)).subscribe((v) => values.push(v));
+    of(1)
+      .pipe(withPermit(new Lock(), 1))
+      .subscribe((v) => values.push(v));
+    of(2)
+      .pipe(withPermit(new CapacityLimiter(1), 1))
+      .subscribe((v) => values.push(v));
     expect(values).toEqual([1, 2]);
   });
 });

@@ -9,7 +9,10 @@ describe('re-entrancy: user code run by the gate never corrupts it', () => {
     const lock = new Lock();
     const order: string[] = [];
     const held = lock.tryAcquire()!;
-    lock.acquire().pipe(take(1)).subscribe(() => order.push('a'));
+    lock
+      .acquire()
+      .pipe(take(1))
+      .subscribe(() => order.push('a'));
     const b = lock.acquire().subscribe(() => order.push('b'));
     expect(lock.waiting).toBe(2);
     held.release();
@@ -45,7 +48,7 @@ describe('re-entrancy: user code run by the gate never corrupts it', () => {
     expect([sem.value, sem.waiting]).toEqual([2, 0]);
   });
 
-  it('unsubscribing a later waiter from an earlier one\'s grant callback, in the same hand-off: it is never granted', () => {
+  it("unsubscribing a later waiter from an earlier one's grant callback, in the same hand-off: it is never granted", () => {
     const sem = new Semaphore(0);
     const order: string[] = [];
     const first = sem.acquire().subscribe(() => {

@@ -70,7 +70,15 @@ describe('PITFALLS 8: cancelling from the middle of 10^5 waiters', () => {
     const seen: number[] = [];
     const subscriptions: Subscription[] = [];
     // Odd waiters need 2 permits out of 1 (with no maxValue they are accepted and would block forever).
-    for (let i = 0; i < n; i++) subscriptions.push(sem.run(defer(() => (seen.push(i), EMPTY)), i % 2 === 0 ? 1 : 2).subscribe());
+    for (let i = 0; i < n; i++)
+      subscriptions.push(
+        sem
+          .run(
+            defer(() => (seen.push(i), EMPTY)),
+            i % 2 === 0 ? 1 : 2,
+          )
+          .subscribe(),
+      );
     for (let i = 1; i < n; i += 2) subscriptions[i]!.unsubscribe();
     held.release();
     expect(firstMismatch(seen, n / 2, (i) => 2 * i)).toBe(-1);

@@ -1,4 +1,19 @@
-import { EMPTY, Subject, firstValueFrom, forkJoin, from, lastValueFrom, map, of, range, take, tap, toArray, type Observable, type OperatorFunction } from 'rxjs';
+import {
+  EMPTY,
+  Subject,
+  firstValueFrom,
+  forkJoin,
+  from,
+  lastValueFrom,
+  map,
+  of,
+  range,
+  take,
+  tap,
+  toArray,
+  type Observable,
+  type OperatorFunction,
+} from 'rxjs';
 import { asCompleted, gather, isCancelled, race, type DeferredTask, type Task } from 'rxjs-concurrency';
 import { MILLION } from './property/params';
 
@@ -15,7 +30,9 @@ describe('operators gather / race / asCompleted', () => {
 
     it('a task with no value contributes undefined, where forkJoin would emit nothing', () => {
       const gathered: unknown[][] = [];
-      from<Task<unknown>[]>([of(1), EMPTY, Promise.resolve(), []]).pipe(gather()).subscribe((v) => gathered.push(v));
+      from<Task<unknown>[]>([of(1), EMPTY, Promise.resolve(), []])
+        .pipe(gather())
+        .subscribe((v) => gathered.push(v));
       return Promise.resolve().then(() => {
         expect(gathered).toEqual([[1, undefined, undefined, undefined]]);
         expect(gathered[0]).toHaveLength(4);
@@ -179,7 +196,9 @@ describe('a task cancelled while it is still being subscribed stops there', () =
         }),
       );
     };
-    from<Task<unknown>[]>([a, b]).pipe(gather()).subscribe({ error: (e: Error) => seen.push(e.message) });
+    from<Task<unknown>[]>([a, b])
+      .pipe(gather())
+      .subscribe({ error: (e: Error) => seen.push(e.message) });
     // The task's own subscribe was under way: its signal aborts once that returns, still in this frame.
     expect([seen, signal.aborted]).toEqual([[1, 'A failed'], true]);
   });
@@ -187,21 +206,26 @@ describe('a task cancelled while it is still being subscribed stops there', () =
   it.each([
     ['race()', race<unknown>()],
     ['asCompleted() + take(1)', (source: Observable<Task<unknown>>) => source.pipe(asCompleted<unknown>(), take(1))],
-  ])('%s: a loser decided during its own synchronous run emits no further value', (_name, operator: OperatorFunction<Task<unknown>, unknown>) => {
-    const a = new Subject<string>();
-    const seen: number[] = [];
-    const b = range(1, 5).pipe(
-      tap((v) => {
-        seen.push(v);
-        if (v === 1) {
-          a.next('A');
-          a.complete();
-        }
-      }),
-    );
-    const results: unknown[] = [];
-    from<Task<unknown>[]>([a, b]).pipe(operator).subscribe((r) => results.push(r));
-    expect(seen).toEqual([1]);
-    expect(results).toEqual([_name === 'race()' ? 'A' : [0, 'A']]);
-  });
+  ])(
+    '%s: a loser decided during its own synchronous run emits no further value',
+    (_name, operator: OperatorFunction<Task<unknown>, unknown>) => {
+      const a = new Subject<string>();
+      const seen: number[] = [];
+      const b = range(1, 5).pipe(
+        tap((v) => {
+          seen.push(v);
+          if (v === 1) {
+            a.next('A');
+            a.complete();
+          }
+        }),
+      );
+      const results: unknown[] = [];
+      from<Task<unknown>[]>([a, b])
+        .pipe(operator)
+        .subscribe((r) => results.push(r));
+      expect(seen).toEqual([1]);
+      expect(results).toEqual([_name === 'race()' ? 'A' : [0, 'A']]);
+    },
+  );
 });

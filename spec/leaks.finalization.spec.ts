@@ -47,5 +47,4 @@ describe('leaks: state$ observers', () => {
     expect(queue.size).toBe(0);
     live.unsubscribe();
   });
-
 });

@@ -46,112 +46,141 @@ function growth(cycles: number, cycle: (i: number) => void): number {
 /** Compared as text, so a failure shows the size; `LEAK_REPORT=1` prints every figure. */
 const mb = (bytes: number): string => {
   const text = `${(bytes / MB).toFixed(3)} MB`;
-  if (process.env.LEAK_REPORT && bytes !== Math.min(bytes, LIMIT) + 1) process.stdout.write(`${expect.getState().currentTestName}: ${text}\n`);
+  if (process.env.LEAK_REPORT && bytes !== Math.min(bytes, LIMIT) + 1)
+    process.stdout.write(`${expect.getState().currentTestName}: ${text}\n`);
   return text;
 };
 
 const TIMEOUT = 120_000;
 
 describe('leaks (heap growth after GC stays under 2 MB)', () => {
-  it('the measure sees a real leak: 10^5 semaphores kept alive grow the heap past 2 MB', () => {
-    const kept: Semaphore[] = [];
-    const bytes = growth(100_000, () => void kept.push(new Semaphore(1)));
-    expect(bytes).toBeGreaterThan(LIMIT);
-    expect(kept.length).toBe(110_000);
-  }, TIMEOUT);
+  it(
+    'the measure sees a real leak: 10^5 semaphores kept alive grow the heap past 2 MB',
+    () => {
+      const kept: Semaphore[] = [];
+      const bytes = growth(100_000, () => void kept.push(new Semaphore(1)));
+      expect(bytes).toBeGreaterThan(LIMIT);
+      expect(kept.length).toBe(110_000);
+    },
+    TIMEOUT,
+  );
 
-  it('10^6 acquire/release cycles on a Semaphore (free grant, hand-off to a waiter, permit), with a withdrawn waiter each time', () => {
-    const sem = new Semaphore(1);
-    const noop = (): void => {};
-    // Three acquire/release cycles per iteration, and a waiter that leaves without a grant.
-    const bytes = growth(Math.ceil(1_000_000 / 3), () => {
-      const holder = sem.acquire().subscribe(noop);
-      const waiter = sem.acquire().subscribe(noop);
-      sem.acquire().subscribe(noop).unsubscribe();
-      holder.unsubscribe(); // hands the permit to `waiter`
-      waiter.unsubscribe();
-      sem.tryAcquire()!.release();
-    });
-    expect([sem.value, sem.waiting]).toEqual([1, 0]);
-    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
-  }, TIMEOUT);
+  it(
+    '10^6 acquire/release cycles on a Semaphore (free grant, hand-off to a waiter, permit), with a withdrawn waiter each time',
+    () => {
+      const sem = new Semaphore(1);
+      const noop = (): void => {};
+      // Three acquire/release cycles per iteration, and a waiter that leaves without a grant.
+      const bytes = growth(Math.ceil(1_000_000 / 3), () => {
+        const holder = sem.acquire().subscribe(noop);
+        const waiter = sem.acquire().subscribe(noop);
+        sem.acquire().subscribe(noop).unsubscribe();
+        holder.unsubscribe(); // hands the permit to `waiter`
+        waiter.unsubscribe();
+        sem.tryAcquire()!.release();
+      });
+      expect([sem.value, sem.waiting]).toEqual([1, 0]);
+      expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+    },
+    TIMEOUT,
+  );
 
-  it('10^5 run() cycles on a Lock and a CapacityLimiter, with waiting and cancelled work', () => {
-    const lock = new Lock();
-    const limiter = new CapacityLimiter(2);
-    const noop = (): void => {};
-    const bytes = growth(100_000, (i) => {
-      const first = lock.run(NEVER).subscribe(noop);
-      const second = lock.run(of(i)).subscribe(noop);
-      first.unsubscribe(); // `second` runs synchronously and releases
-      const a = limiter.run(NEVER).subscribe(noop);
-      limiter.run(of(i)).subscribe(noop);
-      a.unsubscribe();
-      second.unsubscribe();
-    });
-    expect([lock.locked, lock.waiting, limiter.borrowedTokens, limiter.waiting]).toEqual([false, 0, 0, 0]);
-    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
-  }, TIMEOUT);
+  it(
+    '10^5 run() cycles on a Lock and a CapacityLimiter, with waiting and cancelled work',
+    () => {
+      const lock = new Lock();
+      const limiter = new CapacityLimiter(2);
+      const noop = (): void => {};
+      const bytes = growth(100_000, (i) => {
+        const first = lock.run(NEVER).subscribe(noop);
+        const second = lock.run(of(i)).subscribe(noop);
+        first.unsubscribe(); // `second` runs synchronously and releases
+        const a = limiter.run(NEVER).subscribe(noop);
+        limiter.run(of(i)).subscribe(noop);
+        a.unsubscribe();
+        second.unsubscribe();
+      });
+      expect([lock.locked, lock.waiting, limiter.borrowedTokens, limiter.waiting]).toEqual([false, 0, 0, 0]);
+      expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+    },
+    TIMEOUT,
+  );
 
-  it('10^5 task groups: completed, failed, cancelled and unsubscribed', () => {
-    const noop = (): void => {};
-    const observer = { next: noop, error: noop, complete: noop };
-    const failure = new Error('fail');
-    const bytes = growth(100_000, (i) => {
-      const subscription = taskGroup<number>((tg) => {
-        tg.startSoon(of(i));
-        tg.start(of(1)).subscribe(noop);
-        if (i % 4 === 1) tg.startSoon(NEVER);
-        else if (i % 4 === 2) tg.cancel();
-        else if (i % 16 === 3) tg.startSoon(throwError(() => failure));
-        return i % 4 === 0 ? of(i) : undefined;
-      }).subscribe(observer);
-      subscription.unsubscribe();
-    });
-    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
-  }, TIMEOUT);
+  it(
+    '10^5 task groups: completed, failed, cancelled and unsubscribed',
+    () => {
+      const noop = (): void => {};
+      const observer = { next: noop, error: noop, complete: noop };
+      const failure = new Error('fail');
+      const bytes = growth(100_000, (i) => {
+        const subscription = taskGroup<number>((tg) => {
+          tg.startSoon(of(i));
+          tg.start(of(1)).subscribe(noop);
+          if (i % 4 === 1) tg.startSoon(NEVER);
+          else if (i % 4 === 2) tg.cancel();
+          else if (i % 16 === 3) tg.startSoon(throwError(() => failure));
+          return i % 4 === 0 ? of(i) : undefined;
+        }).subscribe(observer);
+        subscription.unsubscribe();
+      });
+      expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+    },
+    TIMEOUT,
+  );
 
-  it('10^5 queue round trips: buffered, rendezvous with a waiting getter, withdrawn put and get', () => {
-    const buffered = new Queue<number>(4);
-    const rendezvous = new Queue<number>(0);
-    const noop = (): void => {};
-    const bytes = growth(100_000, (i) => {
-      buffered.put(i).subscribe(noop);
-      buffered.get().subscribe(noop);
-      const getter = rendezvous.get().subscribe(noop);
-      rendezvous.put(i).subscribe(noop); // accepted by the waiting getter
-      getter.unsubscribe();
-      rendezvous.put(i).subscribe(noop).unsubscribe(); // withdrawn
-      rendezvous.get().subscribe(noop).unsubscribe(); // withdrawn
-    });
-    expect([buffered.size, rendezvous.size]).toEqual([0, 0]);
-    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
-  }, TIMEOUT);
+  it(
+    '10^5 queue round trips: buffered, rendezvous with a waiting getter, withdrawn put and get',
+    () => {
+      const buffered = new Queue<number>(4);
+      const rendezvous = new Queue<number>(0);
+      const noop = (): void => {};
+      const bytes = growth(100_000, (i) => {
+        buffered.put(i).subscribe(noop);
+        buffered.get().subscribe(noop);
+        const getter = rendezvous.get().subscribe(noop);
+        rendezvous.put(i).subscribe(noop); // accepted by the waiting getter
+        getter.unsubscribe();
+        rendezvous.put(i).subscribe(noop).unsubscribe(); // withdrawn
+        rendezvous.get().subscribe(noop).unsubscribe(); // withdrawn
+      });
+      expect([buffered.size, rendezvous.size]).toEqual([0, 0]);
+      expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+    },
+    TIMEOUT,
+  );
 
-  it('10^5 state$ subscribers of a gate and of a queue, unsubscribed, leave nothing behind', () => {
-    const sem = new Semaphore(1);
-    const queue = new Queue<number>(1);
-    const noop = (): void => {};
-    const bytes = growth(100_000, () => {
-      const a = sem.state$.subscribe(noop);
-      const b = queue.state$.subscribe(noop);
-      sem.tryAcquire()!.release();
-      a.unsubscribe();
-      b.unsubscribe();
-    });
-    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
-  }, TIMEOUT);
+  it(
+    '10^5 state$ subscribers of a gate and of a queue, unsubscribed, leave nothing behind',
+    () => {
+      const sem = new Semaphore(1);
+      const queue = new Queue<number>(1);
+      const noop = (): void => {};
+      const bytes = growth(100_000, () => {
+        const a = sem.state$.subscribe(noop);
+        const b = queue.state$.subscribe(noop);
+        sem.tryAcquire()!.release();
+        a.unsubscribe();
+        b.unsubscribe();
+      });
+      expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+    },
+    TIMEOUT,
+  );
 
-  it('a gate with 10^5 withdrawn waiters and a Subject-driven run keeps no reference to them', () => {
-    const sem = new Semaphore(0);
-    const work = new Subject<number>();
-    const noop = (): void => {};
-    const bytes = growth(100_000, () => {
-      sem.run(work).subscribe(noop).unsubscribe();
-    });
-    expect([sem.value, sem.waiting, work.observed]).toEqual([0, 0, false]);
-    expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
-  }, TIMEOUT);
+  it(
+    'a gate with 10^5 withdrawn waiters and a Subject-driven run keeps no reference to them',
+    () => {
+      const sem = new Semaphore(0);
+      const work = new Subject<number>();
+      const noop = (): void => {};
+      const bytes = growth(100_000, () => {
+        sem.run(work).subscribe(noop).unsubscribe();
+      });
+      expect([sem.value, sem.waiting, work.observed]).toEqual([0, 0, false]);
+      expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+    },
+    TIMEOUT,
+  );
 
   describe('boundedMapIterable into a slow Writable: the heap after GC stays where it was before the pipeline, at item 10^3 and at item 10^4', () => {
     /**
@@ -180,15 +209,23 @@ describe('leaks (heap growth after GC stays under 2 MB)', () => {
       return Math.max(...heap);
     }
 
-    it('the measure sees a pipeline that keeps its results: 10^4 results of 1 KiB grow the heap past 2 MB', async () => {
-      await pipelineGrowth(false, false);
-      expect(await pipelineGrowth(true)).toBeGreaterThan(LIMIT);
-    }, TIMEOUT);
+    it(
+      'the measure sees a pipeline that keeps its results: 10^4 results of 1 KiB grow the heap past 2 MB',
+      async () => {
+        await pipelineGrowth(false, false);
+        expect(await pipelineGrowth(true)).toBeGreaterThan(LIMIT);
+      },
+      TIMEOUT,
+    );
 
-    it('flat: a pipeline that keeps nothing grows the heap by less than 2 MB', async () => {
-      await pipelineGrowth(false, false);
-      const bytes = await pipelineGrowth(false);
-      expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
-    }, TIMEOUT);
+    it(
+      'flat: a pipeline that keeps nothing grows the heap by less than 2 MB',
+      async () => {
+        await pipelineGrowth(false, false);
+        const bytes = await pipelineGrowth(false);
+        expect(mb(bytes)).toBe(mb(Math.min(bytes, LIMIT)));
+      },
+      TIMEOUT,
+    );
   });
 });

@@ -38,7 +38,13 @@ function offending(pattern: RegExp): string[] {
  * the type checker: a class of lib/ may have a `shift()` of its own, O(1)).
  */
 function arrayCalls(dir: string, methods: readonly string[]): string[] {
-  const program = ts.createProgram(filesUnder(dir, '.ts'), { strict: true, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'], noEmit: true, types: [] });
+  const program = ts.createProgram(filesUnder(dir, '.ts'), {
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'],
+    noEmit: true,
+    types: [],
+  });
   const checker = program.getTypeChecker();
   const hits: string[] = [];
   for (const file of program.getSourceFiles()) {
@@ -46,7 +52,12 @@ function arrayCalls(dir: string, methods: readonly string[]): string[] {
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && methods.includes(node.expression.name.text)) {
         const declarations = checker.getSymbolAtLocation(node.expression.name)?.declarations ?? [];
-        const onArray = declarations.some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()) && ts.isInterfaceDeclaration(d.parent) && /^(ReadonlyArray|Array)$/.test(d.parent.name.text));
+        const onArray = declarations.some(
+          (d) =>
+            program.isSourceFileDefaultLibrary(d.getSourceFile()) &&
+            ts.isInterfaceDeclaration(d.parent) &&
+            /^(ReadonlyArray|Array)$/.test(d.parent.name.text),
+        );
         if (onArray) {
           const { line } = file.getLineAndCharacterOfPosition(node.getStart());
           hits.push(`${relative(dir, file.fileName)}:${line + 1}: ${node.getText()}`);
@@ -64,7 +75,7 @@ describe('PITFALLS 8 (static half): no O(n) queue operation on a hot path in lib
     expect(arrayCalls(LIB, ['shift', 'unshift', 'splice'])).toEqual([]);
   }, 60_000);
 
-  it('the check finds a real Array shift and leaves a class\'s own shift() alone', () => {
+  it("the check finds a real Array shift and leaves a class's own shift() alone", () => {
     const dir = mkdtempSync(join(tmpdir(), 'pitfalls-'));
     try {
       writeFileSync(
@@ -107,7 +118,9 @@ describe('PITFALLS 6: the capacity of a Semaphore never exceeds maxValue, whatev
     permit.release();
     permit[Symbol.dispose]();
     expect(sem.value).toBe(2);
-    expect(() => sem.release()).toThrow(new RangeError('Semaphore.release: count must keep the permits within maxValue 2, received 1 with 2 permits in existence'));
+    expect(() => sem.release()).toThrow(
+      new RangeError('Semaphore.release: count must keep the permits within maxValue 2, received 1 with 2 permits in existence'),
+    );
     expect(sem.value).toBe(2);
     const a = sem.tryAcquire()!;
     const b = sem.tryAcquire()!;

@@ -28,7 +28,9 @@ function mentions(): Map<number, string[]> {
   for (const file of [...testFiles(join(ROOT, 'spec')), ...testFiles(join(ROOT, 'marble-tests'))]) {
     const name = relative(ROOT, file);
     // "PITFALLS 1, 2, 3" and "PITFALLS 9 (gate part)" both count for every number listed.
-    for (const match of titles(readFileSync(file, 'utf8')).join('\n').matchAll(/PITFALLS ((?:\d+)(?:\s*(?:,|and|&)\s*\d+)*)/g)) {
+    for (const match of titles(readFileSync(file, 'utf8'))
+      .join('\n')
+      .matchAll(/PITFALLS ((?:\d+)(?:\s*(?:,|and|&)\s*\d+)*)/g)) {
       for (const n of match[1]!.split(/\s*(?:,|and|&)\s*/).map(Number)) {
         const files = found.get(n) ?? [];
         if (!files.includes(name)) files.push(name);
@@ -41,17 +43,19 @@ function mentions(): Map<number, string[]> {
 
 /** The numbered sections of the page: `### <n>. title`, each up to the next heading of its level or above. */
 function pageSections(page: string): { n: number; text: string }[] {
-  return page
-    .split(/^(?=#{1,3} )/m)
-    .flatMap((part) => {
-      const heading = /^### (\d+)\. /.exec(part);
-      return heading ? [{ n: Number(heading[1]), text: part }] : [];
-    });
+  return page.split(/^(?=#{1,3} )/m).flatMap((part) => {
+    const heading = /^### (\d+)\. /.exec(part);
+    return heading ? [{ n: Number(heading[1]), text: part }] : [];
+  });
 }
 
 /** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens. */
 function slug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
 }
 
 describe('the pitfalls list keeps a test for every item', () => {

@@ -28,7 +28,7 @@ describe('Queue: a waiter resumes in its own async context', () => {
     ]);
   });
 
-  it('consume(): every delivery after the first wait runs in the consumer\'s context', () => {
+  it("consume(): every delivery after the first wait runs in the consumer's context", () => {
     const queue = new Queue<number>(Infinity);
     const seen: unknown[] = [];
     for (const name of ['A', 'B']) als.run(name, () => queue.consume().subscribe((item) => seen.push([name, item, als.getStore()])));
@@ -46,7 +46,10 @@ describe('Queue: a waiter resumes in its own async context', () => {
   it('put(): each waiting put completes in its own context', () => {
     const queue = new Queue<number>(0);
     const seen: unknown[] = [];
-    for (const [name, item] of [['A', 1], ['B', 2]] as const) {
+    for (const [name, item] of [
+      ['A', 1],
+      ['B', 2],
+    ] as const) {
       als.run(name, () => queue.put(item).subscribe({ complete: () => seen.push([name, als.getStore()]) }));
     }
     const taken = als.run('C', () => [queue.getNowait(), queue.getNowait()]);
@@ -101,7 +104,7 @@ describe('Queue: a waiter resumes in its own async context', () => {
     ]);
   });
 
-  it('for await: each loop body runs in its loop\'s context', async () => {
+  it("for await: each loop body runs in its loop's context", async () => {
     const queue = new Queue<number>(0);
     const loops = ['A', 'B'].map((name) =>
       als.run(name, async () => {

@@ -274,7 +274,7 @@ describe('Queue.getAsync', () => {
     expect(await got).toBe('a');
   });
 
-  it('takes a waiting putter\'s item on a rendezvous queue; the put completes at once', async () => {
+  it("takes a waiting putter's item on a rendezvous queue; the put completes at once", async () => {
     const queue = new Queue<string>(0);
     const put = record(queue.put('a'));
     const got = queue.getAsync();
@@ -542,10 +542,13 @@ describe('Queue as an AsyncIterable', () => {
     const fromB = b.next();
     queue.putNowait(1);
     queue.putNowait(2);
-    expect([await fromA, await fromB]).toEqual([{ value: 1, done: false }, { value: 2, done: false }]);
+    expect([await fromA, await fromB]).toEqual([
+      { value: 1, done: false },
+      { value: 2, done: false },
+    ]);
   });
 
-  it('overlapping next() calls on one iterator are answered in turn, as a generator\'s are', async () => {
+  it("overlapping next() calls on one iterator are answered in turn, as a generator's are", async () => {
     const queue = new Queue<number>(Infinity);
     const iterator = queue[Symbol.asyncIterator]();
     const first = iterator.next();

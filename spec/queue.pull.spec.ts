@@ -88,7 +88,7 @@ describe('Queue as a pull source: boundedMapFrom(queue, store, limit)', () => {
     expect(peakBacklog).toBe(LIMIT);
   });
 
-  it('the pattern it replaces, consume().pipe(boundedMap(store, limit)), bounds nothing: the queue is drained into boundedMap\'s buffer', async () => {
+  it("the pattern it replaces, consume().pipe(boundedMap(store, limit)), bounds nothing: the queue is drained into boundedMap's buffer", async () => {
     const queue = new Queue<number>(MAX_SIZE);
     const stage = new SlowStage();
     let taken = 0;

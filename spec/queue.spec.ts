@@ -436,7 +436,10 @@ describe('Queue', () => {
       const a = record(queue.consume());
       const b = record(queue.consume());
       for (let i = 1; i <= 6; i++) queue.putNowait(i);
-      expect([a.values, b.values]).toEqual([[1, 3, 5], [2, 4, 6]]);
+      expect([a.values, b.values]).toEqual([
+        [1, 3, 5],
+        [2, 4, 6],
+      ]);
     });
 
     it('a consumer unsubscribed from its own callback takes nothing more', () => {
@@ -636,13 +639,31 @@ describe('Queue', () => {
 
 describe('Queue: close() while a getter still holds the promise of an item', () => {
   it.each([
-    ['get()', (q: Queue<number>) => q.get(), [['second', 1], ['second', 'complete']]],
-    ['consume()', (q: Queue<number>) => q.consume(), [['second', 1], ['second', 'complete']]],
+    [
+      'get()',
+      (q: Queue<number>) => q.get(),
+      [
+        ['second', 1],
+        ['second', 'complete'],
+      ],
+    ],
+    [
+      'consume()',
+      (q: Queue<number>) => q.consume(),
+      [
+        ['second', 1],
+        ['second', 'complete'],
+      ],
+    ],
   ])('a handed getter cancelled after close() gives its item to the getter waiting behind it (%s)', (_name, second, expected) => {
     const queue = new Queue<number>(Infinity);
     const got: unknown[] = [];
     const first = queue.get().subscribe((v) => got.push(['first', v]));
-    second(queue).subscribe({ next: (v) => got.push(['second', v]), error: (e: Error) => got.push(['second', e.name]), complete: () => got.push(['second', 'complete']) });
+    second(queue).subscribe({
+      next: (v) => got.push(['second', v]),
+      error: (e: Error) => got.push(['second', e.name]),
+      complete: () => got.push(['second', 'complete']),
+    });
     inDelivery(() => {
       queue.putNowait(1); // handed to `first`, its delivery queued
       queue.close();
@@ -676,7 +697,10 @@ describe('Queue: close() while a getter still holds the promise of an item', () 
       queue.putNowait(1);
       queue.close();
     });
-    expect(got).toEqual([['first', 1], ['second', 'EndOfStreamError']]);
+    expect(got).toEqual([
+      ['first', 1],
+      ['second', 'EndOfStreamError'],
+    ]);
     expect([queue.size, queue.closed]).toEqual([0, true]);
   });
 });

@@ -62,7 +62,9 @@ describe('RateLimiter', () => {
     const { states, last } = recordStates(rate);
     expect(states).toEqual([st(2, 2, 0)]);
     // 5 grants per ms: the 3rd and 4th are due 0.2 and 0.4 ms after the burst, so in this millisecond.
-    expect([rate.tryAcquire(), rate.tryAcquire(), rate.tryAcquire(), rate.tryAcquire(), rate.tryAcquire()].map((p) => p !== undefined)).toEqual([true, true, true, true, false]);
+    expect(
+      [rate.tryAcquire(), rate.tryAcquire(), rate.tryAcquire(), rate.tryAcquire(), rate.tryAcquire()].map((p) => p !== undefined),
+    ).toEqual([true, true, true, true, false]);
     expect(last()).toEqual(st(2, 0, 0));
     clock.advance(1);
     rate.acquire().subscribe().unsubscribe();
@@ -102,11 +104,13 @@ describe('RateLimiter', () => {
     rate.tryAcquire(3);
     const starts: number[] = [];
     for (const lasts of [30, 30, 0, 0, 0, 0]) {
-      rate.run(() => {
-        starts.push(clock.now());
-        clock.late(lasts);
-        return [lasts];
-      }).subscribe();
+      rate
+        .run(() => {
+          starts.push(clock.now());
+          clock.late(lasts);
+          return [lasts];
+        })
+        .subscribe();
     }
     clock.advance(100);
     // Counted when the work before them ended, at 70, the third to fifth start together: the

@@ -7,9 +7,14 @@ import { itThrowsAsTheRowSays, type Row } from './setup/bad-input-rows';
  * no redis-server is installed.)
  */
 
-
 const never = (): Promise<unknown> => new Promise(() => undefined);
-const client: RedisLike = { evalsha: never, eval: never, duplicate: () => { throw new Error('not used'); } };
+const client: RedisLike = {
+  evalsha: never,
+  eval: never,
+  duplicate: () => {
+    throw new Error('not used');
+  },
+};
 const any = (v: unknown): never => v as never;
 const sem = (): RedisSemaphore => new RedisSemaphore(client, 'jobs', 3);
 
@@ -58,9 +63,12 @@ describe('Redis gates: bad input throws at the call with the class and message o
     let sent = 0;
     const counting: RedisLike = { evalsha: () => (sent++, never()), eval: () => (sent++, never()), duplicate: () => client.duplicate() };
     expect(() => [
-      new RedisSemaphore(counting, 'jobs', 1, { prefix: 'app', leaseMs: 100, refreshMs: 99 }), new RedisLock(counting, 'x', {}),
-      new RedisSemaphore(counting, 'jobs', 3, { leaseMs: undefined, refreshMs: undefined, scheduler: undefined }).acquire(3), new RedisLock(counting, 'x').run(() => [1]),
-      new RedisCapacityLimiter(counting, 'x', Infinity), new RedisCapacityLimiter(counting, 'x', 1).acquire(1),
+      new RedisSemaphore(counting, 'jobs', 1, { prefix: 'app', leaseMs: 100, refreshMs: 99 }),
+      new RedisLock(counting, 'x', {}),
+      new RedisSemaphore(counting, 'jobs', 3, { leaseMs: undefined, refreshMs: undefined, scheduler: undefined }).acquire(3),
+      new RedisLock(counting, 'x').run(() => [1]),
+      new RedisCapacityLimiter(counting, 'x', Infinity),
+      new RedisCapacityLimiter(counting, 'x', 1).acquire(1),
     ]).not.toThrow();
     expect(sent).toBe(0);
   });

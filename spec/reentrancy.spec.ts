@@ -72,11 +72,15 @@ describe('re-entrancy: a release inside a grant callback', () => {
     const log: string[] = [];
     const gate = new Subject<void>();
     lock.run(gate).subscribe({ complete: () => log.push('first done') });
-    lock.run(defer0(() => {
-      log.push('second runs');
-      lock.run(of('third')).subscribe((v) => log.push(v));
-      return of('second');
-    })).subscribe((v) => log.push(v));
+    lock
+      .run(
+        defer0(() => {
+          log.push('second runs');
+          lock.run(of('third')).subscribe((v) => log.push(v));
+          return of('second');
+        }),
+      )
+      .subscribe((v) => log.push(v));
     gate.complete();
     expect(log).toEqual(['first done', 'second runs', 'second', 'third']);
     expect([lock.locked, lock.waiting]).toEqual([false, 0]);
@@ -152,7 +156,14 @@ describe('re-entrancy: cancel() inside a child teardown', () => {
     const teardowns: string[] = [];
     const a = record(
       taskGroup((tg) => {
-        tg.startSoon(NEVER.pipe(finalize(() => { teardowns.push('a1'); tg.cancel(); })));
+        tg.startSoon(
+          NEVER.pipe(
+            finalize(() => {
+              teardowns.push('a1');
+              tg.cancel();
+            }),
+          ),
+        );
         tg.startSoon(NEVER.pipe(finalize(() => teardowns.push('a2'))));
         tg.cancel();
       }),
@@ -161,7 +172,14 @@ describe('re-entrancy: cancel() inside a child teardown', () => {
     const b = record(
       taskGroup((tg) => {
         group = tg;
-        tg.startSoon(NEVER.pipe(finalize(() => { teardowns.push('b1'); tg.cancel(); })));
+        tg.startSoon(
+          NEVER.pipe(
+            finalize(() => {
+              teardowns.push('b1');
+              tg.cancel();
+            }),
+          ),
+        );
         tg.startSoon(NEVER.pipe(finalize(() => teardowns.push('b2'))));
       }),
     );
@@ -190,15 +208,22 @@ describe('re-entrancy: an error thrown inside project (boundedMap)', () => {
     const running: AbortSignal[] = [];
     const { events } = record(
       from([0, 1, 2, 3]).pipe(
-        boundedMap((v: number, _i: number, signal: AbortSignal) => {
-          if (v === 2) throw boom;
-          if (v === 0) return of('zero');
-          running.push(signal);
-          return NEVER;
-        }, 3, { limiter }),
+        boundedMap(
+          (v: number, _i: number, signal: AbortSignal) => {
+            if (v === 2) throw boom;
+            if (v === 0) return of('zero');
+            running.push(signal);
+            return NEVER;
+          },
+          3,
+          { limiter },
+        ),
       ),
     );
-    expect(events).toEqual([['next', 'zero'], ['error', boom]]);
+    expect(events).toEqual([
+      ['next', 'zero'],
+      ['error', boom],
+    ]);
     expect(running.map((s) => s.aborted)).toEqual([true]);
     expect([limiter.borrowedTokens, limiter.waiting]).toEqual([0, 0]);
     expectIntact(limiter, 3);
@@ -209,13 +234,15 @@ describe('re-entrancy: an error thrown inside project (boundedMap)', () => {
     const source = new Subject<number>();
     const log: unknown[] = [];
     const subscription: Subscription = source
-      .pipe(boundedMap((v: number) => {
-        if (v === 1) {
-          subscription.unsubscribe();
-          throw boom;
-        }
-        return of(v);
-      }, 2))
+      .pipe(
+        boundedMap((v: number) => {
+          if (v === 1) {
+            subscription.unsubscribe();
+            throw boom;
+          }
+          return of(v);
+        }, 2),
+      )
       .subscribe({ next: (v) => log.push(v), error: (e: unknown) => log.push(e) });
     source.next(0);
     source.next(1);
@@ -237,7 +264,11 @@ describe('re-entrancy: an error thrown inside retryOn (retry)', () => {
       };
       const delay = time('----|');
       // Attempt 1 fails at 3 (retryOn: true), attempt 2 starts at 7 and fails at 10 (retryOn throws).
-      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: delay, factor: 1, jitter: 0, retryOn }))).toBe('-a--------#', { a: 1 }, thrown);
+      expectObservable(source.pipe(retry({ attempts: 5, baseDelay: delay, factor: 1, jitter: 0, retryOn }))).toBe(
+        '-a--------#',
+        { a: 1 },
+        thrown,
+      );
       expectSubscriptions(source.subscriptions).toBe(['^--!', '-------^--!']);
     });
   });
@@ -247,7 +278,17 @@ describe('re-entrancy: an error thrown inside retryOn (retry)', () => {
       const source = cold('-a-#', { a: 1 });
       const log: unknown[] = [];
       const subscription: Subscription = source
-        .pipe(retry({ attempts: 5, baseDelay: 1, jitter: 0, retryOn: () => { subscription.unsubscribe(); throw new Error('late'); } }))
+        .pipe(
+          retry({
+            attempts: 5,
+            baseDelay: 1,
+            jitter: 0,
+            retryOn: () => {
+              subscription.unsubscribe();
+              throw new Error('late');
+            },
+          }),
+        )
         .subscribe({ next: (v) => log.push(v), error: (e: unknown) => log.push(e) });
       flush();
       expect(log).toEqual([1]);

@@ -18,7 +18,7 @@ describe('retrying over a Promise-returning call (issue 13.6)', () => {
     expect(calls).toBe(3);
   });
 
-  it('a call that succeeds on its second attempt: its value, and the first attempt\'s signal aborted, the second\'s not', async () => {
+  it("a call that succeeds on its second attempt: its value, and the first attempt's signal aborted, the second's not", async () => {
     const signals: AbortSignal[] = [];
     const call = async (signal: AbortSignal): Promise<string> => {
       signals.push(signal);

@@ -43,7 +43,14 @@ describe('PITFALLS 4: cancelling queued and running work at once', () => {
 
 describe('PITFALLS 5: a run() whose subscription ends early releases its permit and aborts its signal in the same frame', () => {
   it.each([
-    ['timeout', (source: Observable<string>) => source.pipe(timeout(5), catchError(() => of('timed out')))],
+    [
+      'timeout',
+      (source: Observable<string>) =>
+        source.pipe(
+          timeout(5),
+          catchError(() => of('timed out')),
+        ),
+    ],
     ['unsubscribe', (source: Observable<string>) => source.pipe(takeUntil(timer(5)))],
   ] as [string, (source: Observable<string>) => Observable<string>][])('ended by %s', (_name, end) => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
@@ -70,7 +77,7 @@ describe('PITFALLS 5: a run() whose subscription ends early releases its permit 
     });
   });
 
-  it('a synchronous unsubscribe during the work\'s first emission stops the work there (and aborts it)', () => {
+  it("a synchronous unsubscribe during the work's first emission stops the work there (and aborts it)", () => {
     const lock = new Lock();
     const held = lock.tryAcquire()!;
     let emitted = 0;
@@ -137,9 +144,11 @@ describe('run()', () => {
   it('a factory that throws errors the run and releases', () => {
     const lock = new Lock();
     const errors: unknown[] = [];
-    lock.run(() => {
-      throw new Error('factory');
-    }).subscribe({ error: (e: unknown) => errors.push(e) });
+    lock
+      .run(() => {
+        throw new Error('factory');
+      })
+      .subscribe({ error: (e: unknown) => errors.push(e) });
     expect(errors).toEqual([new Error('factory')]);
     expect(lock.locked).toBe(false);
   });

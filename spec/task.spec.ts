@@ -44,7 +44,10 @@ describe('fromTask', () => {
 
   it('does not abort the signal of a task that completed', () => {
     let signal: AbortSignal | undefined;
-    taskOf((s) => { signal = s; return of(1); }).subscribe();
+    taskOf((s) => {
+      signal = s;
+      return of(1);
+    }).subscribe();
     expect(signal?.aborted).toBe(false);
   });
 
@@ -70,7 +73,11 @@ describe('fromTask', () => {
   it('mirrors values, errors and completion of the factory result', () => {
     const subject = new Subject<number>();
     const events: unknown[] = [];
-    taskOf(() => subject).subscribe({ next: (v) => events.push(v), error: (e: unknown) => events.push(e), complete: () => events.push('complete') });
+    taskOf(() => subject).subscribe({
+      next: (v) => events.push(v),
+      error: (e: unknown) => events.push(e),
+      complete: () => events.push('complete'),
+    });
     subject.next(1);
     subject.error(new Error('boom'));
     expect(events).toEqual([1, new Error('boom')]);
@@ -83,7 +90,9 @@ describe('fromTask', () => {
 
   it('a factory that throws errors the subscription; its signal is not left aborting anything', () => {
     const errors: unknown[] = [];
-    taskOf(() => { throw new Error('factory failed'); }).subscribe({ error: (e: unknown) => errors.push(e) });
+    taskOf(() => {
+      throw new Error('factory failed');
+    }).subscribe({ error: (e: unknown) => errors.push(e) });
     expect(errors).toEqual([new Error('factory failed')]);
   });
 
@@ -100,7 +109,15 @@ describe('isCancelled', () => {
     abortError.name = 'AbortError';
     expect([new DOMException('stop', 'AbortError'), abortError, { name: 'AbortError' }].map(isCancelled)).toEqual([true, true, true]);
     // A function has a `name` too, and null and primitives have none to read.
-    const values = [function AbortError(): void {}, null, undefined, 'AbortError', 0, new Error('stop'), new DOMException('stop', 'TimeoutError')];
+    const values = [
+      function AbortError(): void {},
+      null,
+      undefined,
+      'AbortError',
+      0,
+      new Error('stop'),
+      new DOMException('stop', 'TimeoutError'),
+    ];
     expect(values.map(isCancelled)).toEqual(values.map(() => false));
   });
 });

@@ -35,9 +35,24 @@ describe('taskGroup: lifecycle', () => {
   it('startSoon after the group ended throws a clear Error; start() subscribed after it errors with it', () => {
     const groups: TaskGroup[] = [];
     record(taskGroup((tg) => void groups.push(tg)));
-    record(taskGroup((tg) => { groups.push(tg); tg.cancel(); }));
-    record(taskGroup((tg) => { groups.push(tg); tg.startSoon(throwError(() => new Error('x'))); }));
-    const unsubscribed = record(taskGroup((tg) => { groups.push(tg); return NEVER; }));
+    record(
+      taskGroup((tg) => {
+        groups.push(tg);
+        tg.cancel();
+      }),
+    );
+    record(
+      taskGroup((tg) => {
+        groups.push(tg);
+        tg.startSoon(throwError(() => new Error('x')));
+      }),
+    );
+    const unsubscribed = record(
+      taskGroup((tg) => {
+        groups.push(tg);
+        return NEVER;
+      }),
+    );
     unsubscribed.subscription.unsubscribe();
     for (const tg of groups) {
       const error = thrown(() => tg.startSoon(of(1)));
@@ -84,8 +99,13 @@ describe('taskGroup: lifecycle', () => {
     const { events } = record(
       taskGroup((tg) => {
         tg.startSoon(throwError(() => first));
-        refused = thrown(() => tg.startSoon(() => { started.push('second'); return of(1); }));
-        throw refused;   // what a body that does not catch would do: the group already ended
+        refused = thrown(() =>
+          tg.startSoon(() => {
+            started.push('second');
+            return of(1);
+          }),
+        );
+        throw refused; // what a body that does not catch would do: the group already ended
       }),
     );
     expect(started).toEqual([]);
@@ -94,7 +114,7 @@ describe('taskGroup: lifecycle', () => {
     expect(((events[0] as unknown[])[1] as TaskGroupError).errors).toEqual([first]);
   });
 
-  it('a subscriber that leaves during the host\'s synchronous emission (take(1)) cancels every child at once', () => {
+  it("a subscriber that leaves during the host's synchronous emission (take(1)) cancels every child at once", () => {
     let signal: AbortSignal | undefined;
     let hostAfterwards = 0;
     const { events } = record(
@@ -120,11 +140,18 @@ describe('taskGroup: lifecycle', () => {
     const host = new Observable<number>(() => {
       subscribed = true;
     });
-    expect(record(taskGroup((tg) => { tg.cancel(); return host; })).events).toEqual([['complete']]);
+    expect(
+      record(
+        taskGroup((tg) => {
+          tg.cancel();
+          return host;
+        }),
+      ).events,
+    ).toEqual([['complete']]);
     expect(subscribed).toBe(false);
   });
 
-  it('a child error nested in a child group is reported as that group\'s TaskGroupError', () => {
+  it("a child error nested in a child group is reported as that group's TaskGroupError", () => {
     const inner = new Error('inner');
     const { events } = record(taskGroup((tg) => tg.startSoon(taskGroup((child) => child.startSoon(throwError(() => inner))))));
     const outer = (events[0] as [string, TaskGroupError])[1];
@@ -140,8 +167,16 @@ describe('taskGroup: lifecycle', () => {
     const { events } = record(
       taskGroup((handle) => {
         tg = handle;
-        handle.startSoon(new Observable(() => () => { throw cleanup; }));
-        handle.startSoon(new Observable(() => () => { otherTornDown = true; }));
+        handle.startSoon(
+          new Observable(() => () => {
+            throw cleanup;
+          }),
+        );
+        handle.startSoon(
+          new Observable(() => () => {
+            otherTornDown = true;
+          }),
+        );
       }),
     );
     tg.cancel();
@@ -154,8 +189,16 @@ describe('taskGroup: lifecycle', () => {
     let otherTornDown = false;
     const { subscription } = record(
       taskGroup((tg) => {
-        tg.startSoon(new Observable(() => () => { throw cleanup; }));
-        tg.startSoon(new Observable(() => () => { otherTornDown = true; }));
+        tg.startSoon(
+          new Observable(() => () => {
+            throw cleanup;
+          }),
+        );
+        tg.startSoon(
+          new Observable(() => () => {
+            otherTornDown = true;
+          }),
+        );
       }),
     );
     const error = thrown(() => subscription.unsubscribe());
@@ -215,7 +258,12 @@ describe('taskGroup: cancellation reaches the work', () => {
       return new Promise<never>((_, reject) => s.addEventListener('abort', () => reject(s.reason)));
     };
     const failing = new Subject<never>();
-    record(taskGroup((tg) => { tg.startSoon(fetchLike); tg.startSoon(failing); }));
+    record(
+      taskGroup((tg) => {
+        tg.startSoon(fetchLike);
+        tg.startSoon(failing);
+      }),
+    );
     record(taskGroup((tg) => tg.startSoon(fetchLike))).subscription.unsubscribe();
     failing.error(new Error('sibling'));
     expect(signals.map((s) => s.aborted)).toEqual([true, true]);
@@ -282,7 +330,11 @@ describe('TaskGroupError.message names the first failure (issue 13.8)', () => {
     const { error } = record(
       taskGroup((tg) => {
         // The two teardowns throw while the group cancels them after the third child fails.
-        tg.startSoon(new Observable(() => () => { throw new Error('cleanup a'); }));
+        tg.startSoon(
+          new Observable(() => () => {
+            throw new Error('cleanup a');
+          }),
+        );
         tg.startSoon(
           new Observable(() => () => {
             // eslint-disable-next-line @typescript-eslint/only-throw-error -- a thrown non-Error is the case under test
@@ -298,7 +350,11 @@ describe('TaskGroupError.message names the first failure (issue 13.8)', () => {
 
   const circular: Record<string, unknown> = {};
   circular.self = circular;
-  const throwingGetter = { get message(): string { throw new Error('getter'); } };
+  const throwingGetter = {
+    get message(): string {
+      throw new Error('getter');
+    },
+  };
   it.each<[string, unknown, string]>([
     ['an Error', new TypeError('x is not a function'), '1 task failed: x is not a function'],
     ['an Error with an empty message: its name', new RangeError(''), '1 task failed: RangeError'],

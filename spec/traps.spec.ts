@@ -11,7 +11,9 @@ const FACTORY = 'pass a factory such as () => fetch(url)';
 
 describe('a string is not a task (issue 17, item 1)', () => {
   const refusal = (where: string, name = 'task', value = '"/a"'): TypeError =>
-    new TypeError(`${where}: ${name} must be an ObservableInput or a function (signal) => ObservableInput, not a string (it would run as one task per character); for work ${FACTORY}, received ${value}`);
+    new TypeError(
+      `${where}: ${name} must be an ObservableInput or a function (signal) => ObservableInput, not a string (it would run as one task per character); for work ${FACTORY}, received ${value}`,
+    );
 
   it.each([
     ['gather', () => lastValueFrom(from(['/a', '/b'] as never[]).pipe(gather()))],
@@ -24,7 +26,10 @@ describe('a string is not a task (issue 17, item 1)', () => {
   it('taskGroup: startSoon and start throw at the call', () => {
     const errors: unknown[] = [];
     taskGroup((tg) => {
-      errors.push(thrown(() => tg.startSoon('/a' as never)), thrown(() => tg.start('/a' as never)));
+      errors.push(
+        thrown(() => tg.startSoon('/a' as never)),
+        thrown(() => tg.start('/a' as never)),
+      );
     }).subscribe();
     expect(errors).toEqual([refusal('TaskGroup.startSoon'), refusal('TaskGroup.start')]);
   });
@@ -50,7 +55,9 @@ describe('a string is not a task (issue 17, item 1)', () => {
 
 describe('an already-started Promise does not slip past a limit (issue 13, item 2)', () => {
   const refusal = (where: string, name: string): TypeError =>
-    new TypeError(`${where}: ${name} must be an ObservableInput or a function (signal) => ObservableInput that has not started yet, not a Promise (its work began when it was made: it can neither wait for a permit nor run again); ${FACTORY}, received an object`);
+    new TypeError(
+      `${where}: ${name} must be an ObservableInput or a function (signal) => ObservableInput that has not started yet, not a Promise (its work began when it was made: it can neither wait for a permit nor run again); ${FACTORY}, received an object`,
+    );
 
   it('Gate.run and withPermit over run refuse it at the call, and the types refuse it', () => {
     const started = Promise.resolve(1);

@@ -91,18 +91,46 @@ const results = [1, 2, [3], [0, 4], 10, 12, 7, [16], 8];
 describe('option types accept an explicit undefined under exactOptionalPropertyTypes', () => {
   it('every option forwarded as undefined behaves as the default', async () => {
     const none: Forwarded = {
-      signal: undefined, scheduler: undefined, maxValue: undefined, returnErrors: undefined, limit: undefined,
-      ordered: undefined, window: undefined, limiter: undefined, attempts: undefined, baseDelay: undefined, factor: undefined,
-      maxDelay: undefined, jitter: undefined, retryOn: undefined, deadline: undefined, random: undefined, onRetry: undefined,
+      signal: undefined,
+      scheduler: undefined,
+      maxValue: undefined,
+      returnErrors: undefined,
+      limit: undefined,
+      ordered: undefined,
+      window: undefined,
+      limiter: undefined,
+      attempts: undefined,
+      baseDelay: undefined,
+      factor: undefined,
+      maxDelay: undefined,
+      jitter: undefined,
+      retryOn: undefined,
+      deadline: undefined,
+      random: undefined,
+      onRetry: undefined,
     };
     await expect(forward(none)).resolves.toEqual(results);
   });
 
   it('every option forwarded with a value of the same declared type works too', async () => {
     const some: Forwarded = {
-      signal: new AbortController().signal, scheduler: asyncScheduler, maxValue: 2, returnErrors: true, limit: 2,
-      ordered: false, window: 2, limiter: new CapacityLimiter(1), attempts: 2, baseDelay: 0, factor: 1, maxDelay: 0,
-      jitter: 0, retryOn: () => true, deadline: Infinity, random: () => 0, onRetry: () => undefined,
+      signal: new AbortController().signal,
+      scheduler: asyncScheduler,
+      maxValue: 2,
+      returnErrors: true,
+      limit: 2,
+      ordered: false,
+      window: 2,
+      limiter: new CapacityLimiter(1),
+      attempts: 2,
+      baseDelay: 0,
+      factor: 1,
+      maxDelay: 0,
+      jitter: 0,
+      retryOn: () => true,
+      deadline: Infinity,
+      random: () => 0,
+      onRetry: () => undefined,
     };
     await expect(forward(some)).resolves.toEqual(results);
   });
@@ -120,12 +148,12 @@ describe('retrying: the types say what runs again', () => {
   });
 });
 
-describe('gatherAll: the result is typed as the tuple of the tasks\' results (issue 17.5)', () => {
-  it('each slot has its task\'s result type: Observable, factory of a Promise, factory of an Observable, array', async () => {
+describe("gatherAll: the result is typed as the tuple of the tasks' results (issue 17.5)", () => {
+  it("each slot has its task's result type: Observable, factory of a Promise, factory of an Observable, array", async () => {
     const results: Observable<[number, string, boolean, Date]> = gatherAll([
       of(1),
       () => Promise.resolve('a'),
-      (signal) => of(signal.aborted),   // signal: AbortSignal, from the context
+      (signal) => of(signal.aborted), // signal: AbortSignal, from the context
       [new Date(0)],
     ]);
     const [n, s, b, d] = await lastValueFrom(results);
@@ -137,13 +165,17 @@ describe('gatherAll: the result is typed as the tuple of the tasks\' results (is
     expect([wrong, fifth]).toEqual([results, results]);
   });
 
-  it('an empty list is Observable<[]>; a list that is not a tuple gives an array of its element\'s result', async () => {
+  it("an empty list is Observable<[]>; a list that is not a tuple gives an array of its element's result", async () => {
     const none: Observable<[]> = gatherAll([]);
     const tasks: Observable<number>[] = [of(1), of(2)];
     const many: Observable<number[]> = gatherAll(tasks);
     const fixed = [of(1), of('x')] as const;
     const readonlyTuple: Observable<[number, string]> = gatherAll(fixed);
-    await expect(Promise.all([lastValueFrom(none), lastValueFrom(many), lastValueFrom(readonlyTuple)])).resolves.toEqual([[], [1, 2], [1, 'x']]);
+    await expect(Promise.all([lastValueFrom(none), lastValueFrom(many), lastValueFrom(readonlyTuple)])).resolves.toEqual([
+      [],
+      [1, 2],
+      [1, 'x'],
+    ]);
   });
 
   it('returnErrors: true makes each slot unknown (it may hold whatever was thrown): a slot must be narrowed before use', async () => {

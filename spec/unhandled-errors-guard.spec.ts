@@ -13,10 +13,20 @@ describe('the unhandled-error guard (PITFALLS 11)', () => {
   it('fails the test that let an error escape, and not the one after it', () => {
     const jest = spawnSync(
       process.execPath,
-      [require.resolve('jest/bin/jest'), '--roots', '<rootDir>/spec/fixtures', '--testMatch', '**/escaped-error.fixture.ts', '--coverage=false', '--json'],
+      [
+        require.resolve('jest/bin/jest'),
+        '--roots',
+        '<rootDir>/spec/fixtures',
+        '--testMatch',
+        '**/escaped-error.fixture.ts',
+        '--coverage=false',
+        '--json',
+      ],
       { cwd: `${__dirname}/..`, encoding: 'utf8', env: { ...process.env, CI: 'true' } },
     );
-    const report = JSON.parse(jest.stdout) as { testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[] };
+    const report = JSON.parse(jest.stdout) as {
+      testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[];
+    };
     const results = report.testResults.flatMap((file) => file.assertionResults);
     expect(results.map(({ title, status }) => [title, status])).toEqual([
       ['lets an error escape', 'failed'],

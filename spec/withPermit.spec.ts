@@ -6,7 +6,9 @@ describe('withPermit', () => {
     const lock = new Lock();
     const held = lock.tryAcquire()!;
     const values: number[] = [];
-    of(1, 2).pipe(withPermit(lock)).subscribe((v) => values.push(v));
+    of(1, 2)
+      .pipe(withPermit(lock))
+      .subscribe((v) => values.push(v));
     expect([values, lock.waiting]).toEqual([[], 1]);
     held.release();
     expect([values, lock.locked]).toEqual([[1, 2], false]);

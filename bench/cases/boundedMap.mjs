@@ -25,7 +25,14 @@ function syncSide(operator, what) {
     let completed = false;
     range(0, SYNC)
       .pipe(operator)
-      .subscribe({ next: (x) => { sum += x; }, complete: () => { completed = true; } });
+      .subscribe({
+        next: (x) => {
+          sum += x;
+        },
+        complete: () => {
+          completed = true;
+        },
+      });
     check(completed && sum === SYNC_SUM, `sync inners: ${what}`);
   };
 }
@@ -44,7 +51,9 @@ function promiseOurs(ordered) {
       range(0, ASYNC)
         .pipe(boundedMap((x) => Promise.resolve(x), 16, { ordered }))
         .subscribe({
-          next: (x) => { sum += x; },
+          next: (x) => {
+            sum += x;
+          },
           error: reject,
           complete: () => {
             check(sum === ASYNC_SUM, 'promise work: ours');
@@ -158,7 +167,12 @@ function pMapIterableSide(backpressure) {
     const { task, drive } = simulation();
     return drive(async () => {
       const results = [];
-      for await (const r of pMapIterable(headItems, task, backpressure === undefined ? { concurrency: CONCURRENCY } : { concurrency: CONCURRENCY, backpressure })) results.push(r);
+      for await (const r of pMapIterable(
+        headItems,
+        task,
+        backpressure === undefined ? { concurrency: CONCURRENCY } : { concurrency: CONCURRENCY, backpressure },
+      ))
+        results.push(r);
       return results;
     });
   };
@@ -178,9 +192,18 @@ export default [
     rounds: 3,
     warmup: 1,
     sides: {
-      'ours (ordered: false)': syncSide(boundedMap((x) => of(x), 8, { ordered: false }), 'ours unordered'),
-      'ours (ordered: true)': syncSide(boundedMap((x) => of(x), 8, { ordered: true }), 'ours ordered'),
-      mergeMap: syncSide(mergeMap((x) => of(x), 8), 'mergeMap'),
+      'ours (ordered: false)': syncSide(
+        boundedMap((x) => of(x), 8, { ordered: false }),
+        'ours unordered',
+      ),
+      'ours (ordered: true)': syncSide(
+        boundedMap((x) => of(x), 8, { ordered: true }),
+        'ours ordered',
+      ),
+      mergeMap: syncSide(
+        mergeMap((x) => of(x), 8),
+        'mergeMap',
+      ),
     },
     targets: [
       { side: 'ours (ordered: false)', vs: 'mergeMap', max: 1.15 },
@@ -189,7 +212,8 @@ export default [
   },
   {
     name: 'boundedMap: Promise work',
-    description: '10^5 items mapped to `Promise.resolve(x)`, 16 at a time: `range(...).pipe(boundedMap(f, 16))` vs `Promise.all` over `p-limit(16)`; one op = one item',
+    description:
+      '10^5 items mapped to `Promise.resolve(x)`, 16 at a time: `range(...).pipe(boundedMap(f, 16))` vs `Promise.all` over `p-limit(16)`; one op = one item',
     metric: 'ops',
     ops: ASYNC,
     rounds: 5,

@@ -56,7 +56,9 @@ const viaOurs = (items, f) =>
   new Promise((resolve, reject) => {
     let sum = 0;
     boundedMapFrom(generate(items), f, LIMIT).subscribe({
-      next: (x) => { sum += x; },
+      next: (x) => {
+        sum += x;
+      },
       error: reject,
       complete: () => resolve(sum),
     });
@@ -68,7 +70,9 @@ const viaMergeMap = (items, f) =>
     from(generate(items))
       .pipe(mergeMap(f, LIMIT))
       .subscribe({
-        next: (x) => { sum += x; },
+        next: (x) => {
+          sum += x;
+        },
         error: reject,
         complete: () => resolve(sum),
       });
@@ -119,7 +123,8 @@ export default [
   },
   {
     name: 'boundedMapFrom: throughput',
-    description: '10^6 items of an async generator mapped to `Promise.resolve(x)`, 16 at a time: `boundedMapFrom` vs `pMapIterable`; one op = one item',
+    description:
+      '10^6 items of an async generator mapped to `Promise.resolve(x)`, 16 at a time: `boundedMapFrom` vs `pMapIterable`; one op = one item',
     metric: 'ops',
     ops: THROUGHPUT_ITEMS,
     // Warmed by the memory case just before.

@@ -22,7 +22,11 @@ const UNCONTENDED = 50_000;
 function uncontendedOurs() {
   const lock = new Lock();
   let sum = 0;
-  const observer = { next: (x) => { sum += x; } };
+  const observer = {
+    next: (x) => {
+      sum += x;
+    },
+  };
   for (let i = 0; i < UNCONTENDED; i++) lock.run(of(i)).subscribe(observer);
   check(sum === (UNCONTENDED * (UNCONTENDED - 1)) / 2 && !lock.locked, 'uncontended lock: ours');
 }
@@ -142,12 +146,23 @@ async function storm(cancel) {
     const sem = new Semaphore(STORM_PERMITS);
     let done = 0;
     let finish;
-    const finished = new Promise((resolve) => { finish = resolve; });
+    const finished = new Promise((resolve) => {
+      finish = resolve;
+    });
     const expected = cancel ? STORM - (STORM - STORM_PERMITS) / 2 : STORM;
-    const observer = { complete: () => { if (++done === expected) finish(); } };
+    const observer = {
+      complete: () => {
+        if (++done === expected) finish();
+      },
+    };
     const subscriptions = new Array(STORM);
     for (let i = 0; i < STORM; i++) {
-      subscriptions[i] = sem.run(async () => { await null; return i; }).subscribe(observer);
+      subscriptions[i] = sem
+        .run(async () => {
+          await null;
+          return i;
+        })
+        .subscribe(observer);
     }
     // The first STORM_PERMITS were granted at subscribe; every other one of the waiters leaves.
     if (cancel) for (let i = STORM_PERMITS + 1; i < STORM; i += 2) subscriptions[i].unsubscribe();
@@ -170,7 +185,11 @@ function handoffs(n, batches) {
         const sem = new Semaphore(1);
         const held = sem.tryAcquire();
         let count = 0;
-        const observer = { next: () => { count++; } };
+        const observer = {
+          next: () => {
+            count++;
+          },
+        };
         for (let i = 0; i < n; i++) sem.run(of(i)).subscribe(observer);
         const start = now();
         held.release();
@@ -215,7 +234,8 @@ export default [
   },
   {
     name: 'gate: cancel storm',
-    description: '10,000 `sem.run(async task)` on Semaphore(4); in the storm every other waiter unsubscribes before its grant. Time ratio storm ÷ nobody cancels',
+    description:
+      '10,000 `sem.run(async task)` on Semaphore(4); in the storm every other waiter unsubscribes before its grant. Time ratio storm ÷ nobody cancels',
     metric: 'time',
     ops: STORM * STORM_BATCHES,
     rounds: 7,

@@ -24,8 +24,19 @@ function ours() {
   let sum = 0;
   let completed = false;
   let accepted = 0;
-  queue.consume().subscribe({ next: (x) => { sum += x; }, complete: () => { completed = true; } });
-  const putter = { complete: () => { accepted++; } };
+  queue.consume().subscribe({
+    next: (x) => {
+      sum += x;
+    },
+    complete: () => {
+      completed = true;
+    },
+  });
+  const putter = {
+    complete: () => {
+      accepted++;
+    },
+  };
   for (let i = 0; i < ITEMS; i++) queue.put(i).subscribe(putter);
   queue.close();
   check(completed && accepted === ITEMS && sum === SUM, 'queue: ours');
@@ -35,7 +46,14 @@ function subject() {
   const items = new Subject();
   let sum = 0;
   let completed = false;
-  items.subscribe({ next: (x) => { sum += x; }, complete: () => { completed = true; } });
+  items.subscribe({
+    next: (x) => {
+      sum += x;
+    },
+    complete: () => {
+      completed = true;
+    },
+  });
   for (let i = 0; i < ITEMS; i++) items.next(i);
   items.complete();
   check(completed && sum === SUM, 'queue: Subject');
@@ -90,17 +108,19 @@ async function generatorForAwait() {
 export default [
   {
     name: 'queue: put/consume',
-    description: '10^6 items `queue.put(i).subscribe()` to a `queue.consume()` subscriber, maxSize 1024, vs `subject.next(i)` to a subscriber; one op = one item (no target)',
+    description:
+      '10^6 items `queue.put(i).subscribe()` to a `queue.consume()` subscriber, maxSize 1024, vs `subject.next(i)` to a subscriber; one op = one item (no target)',
     metric: 'time',
     ops: ITEMS,
     rounds: 5,
     warmup: 1,
-    sides: { ours, 'Subject': subject },
+    sides: { ours, Subject: subject },
     targets: [{ side: 'ours', vs: 'Subject' }],
   },
   {
     name: 'queue: for await',
-    description: '10^5 items read with `for await` from a Queue(1024) fed by an async `putAsync` producer, and from a Queue already holding them (loop timed alone), vs `for await` over an async generator yielding them; one op = one item (no target yet: issue 14 asks <= 1.5x)',
+    description:
+      '10^5 items read with `for await` from a Queue(1024) fed by an async `putAsync` producer, and from a Queue already holding them (loop timed alone), vs `for await` over an async generator yielding them; one op = one item (no target yet: issue 14 asks <= 1.5x)',
     metric: 'time',
     ops: ITERATED,
     rounds: 7,

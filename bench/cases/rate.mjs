@@ -44,7 +44,10 @@ function accuracy(what, start) {
       const record = () => {
         times.push(performance.now());
         if (times.length === REQUESTS) {
-          check(times.every((t, i) => i === 0 || t >= times[i - 1]), `accuracy: ${what} in order`);
+          check(
+            times.every((t, i) => i === 0 || t >= times[i - 1]),
+            `accuracy: ${what} in order`,
+          );
           // After the current call returns: bottleneck is still inside the last job.
           setImmediate(() => {
             stop?.();
@@ -113,7 +116,11 @@ async function awaitAll(call, batches = BATCHES) {
 
 function subscribeAll(gate) {
   let sum = 0;
-  const observer = { next: (x) => { sum += x; } };
+  const observer = {
+    next: (x) => {
+      sum += x;
+    },
+  };
   for (let b = 0; b < BATCHES; b++) for (let i = 0; i < CALLS; i++) gate.run(of(i)).subscribe(observer);
   return sum;
 }
@@ -135,7 +142,10 @@ const overheadSides = {
     ops: CALLS,
     run: async () => {
       const limiter = new Bottleneck({ reservoir: HUGE });
-      check((await awaitAll((i) => limiter.schedule(async () => work(i)), 1)) === sumOf(1) && limiter.counts().QUEUED === 0, 'overhead: bottleneck');
+      check(
+        (await awaitAll((i) => limiter.schedule(async () => work(i)), 1)) === sumOf(1) && limiter.counts().QUEUED === 0,
+        'overhead: bottleneck',
+      );
     },
   },
   'lock.run (reference)': () => {
@@ -159,7 +169,11 @@ function grants(n, batches) {
         const rate = new RateLimiter({ limit: 1, interval: 1, burst: 1, scheduler });
         rate.tryAcquire();
         let count = 0;
-        const observer = { next: () => { count++; } };
+        const observer = {
+          next: () => {
+            count++;
+          },
+        };
         for (let i = 0; i < n; i++) rate.run(of(i)).subscribe(observer);
         const start = now();
         scheduler.flush();
@@ -192,7 +206,8 @@ function perWaiter(gate, what) {
 export default [
   {
     name: 'rate: accuracy with real timers',
-    description: '10^4 requests at once on 1000 per 100 ms; the most let through in any sliding 100 ms (performance.now()); the bounds are not measured',
+    description:
+      '10^4 requests at once on 1000 per 100 ms; the most let through in any sliding 100 ms (performance.now()); the bounds are not measured',
     metric: 'count',
     rounds: 3,
     warmup: 0,

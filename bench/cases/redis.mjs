@@ -44,14 +44,18 @@ async function redisServer() {
   if (server !== null) return server.port;
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rxc-bench-redis-'));
-  const child = spawn('redis-server', ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('redis-server', ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.on('exit', () => {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
   await new Promise((resolve, reject) => {
     let output = '';
-    child.on('error', (error) => reject(new Error(`bench: redis-server could not start (${error.message}); install it: apt-get install redis-server`)));
+    child.on('error', (error) =>
+      reject(new Error(`bench: redis-server could not start (${error.message}); install it: apt-get install redis-server`)),
+    );
     child.stdout.on('data', (chunk) => {
       output += chunk;
       if (output.includes('Ready to accept connections')) resolve();
@@ -126,7 +130,10 @@ async function handoffs(lib) {
   const name = fresh('handoff');
   const base = { lib, port, name, permits: 1, leaseMs: LEASE, mode: 'pingpong', count: HANDOFFS };
   const [a, b] = await Promise.all([worker({ ...base, startMs: 0 }), worker({ ...base, startMs: 5 })]);
-  const events = [...a.events.map(([granted, released]) => ({ who: 'a', granted, released })), ...b.events.map(([granted, released]) => ({ who: 'b', granted, released }))].sort((x, y) => x.granted - y.granted);
+  const events = [
+    ...a.events.map(([granted, released]) => ({ who: 'a', granted, released })),
+    ...b.events.map(([granted, released]) => ({ who: 'b', granted, released })),
+  ].sort((x, y) => x.granted - y.granted);
   const latencies = [];
   for (let i = 1; i < events.length; i++) {
     const [previous, next] = [events[i - 1], events[i]];
@@ -157,7 +164,9 @@ function fleetSide(lib) {
     const port = await redisServer();
     const name = fresh('fleet');
     const start = wall();
-    await Promise.all(Array.from({ length: PROCESSES }, () => worker({ lib, port, name, permits: 3, leaseMs: LEASE, mode: 'tasks', count: TASKS, ms: 1 })));
+    await Promise.all(
+      Array.from({ length: PROCESSES }, () => worker({ lib, port, name, permits: 3, leaseMs: LEASE, mode: 'tasks', count: TASKS, ms: 1 })),
+    );
     return { ns: wall() - start };
   };
 }
@@ -218,7 +227,10 @@ export default [
     rounds: 3,
     warmup: 0,
     sides: { ours: latencySide('ours', 'p50'), 'redis-semaphore': latencySide('redis-semaphore', 'p50') },
-    targets: [{ side: 'ours', max: 2e6 }, { side: 'ours', vs: 'redis-semaphore', max: 0.2 }],
+    targets: [
+      { side: 'ours', max: 2e6 },
+      { side: 'ours', vs: 'redis-semaphore', max: 0.2 },
+    ],
   },
   {
     name: 'redis: hand-off latency p99',

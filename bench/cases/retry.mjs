@@ -27,7 +27,9 @@ function side(source, makeOperator, what) {
       let sum = 0;
       let done = 0;
       const observer = {
-        next: (x) => { sum += x; },
+        next: (x) => {
+          sum += x;
+        },
         error: reject,
         complete: () => {
           if (++done < CALLS) return;
@@ -44,7 +46,8 @@ const call = (i) => defer(() => Promise.resolve(i));
 export default [
   {
     name: 'retry: first-try successes',
-    description: '10^5 subscriptions to `defer(() => Promise.resolve(i))` with and without `retry()` (and with `map((x) => x)`, and to `of(i)`: no target); one op = one subscription to completion',
+    description:
+      '10^5 subscriptions to `defer(() => Promise.resolve(i))` with and without `retry()` (and with `map((x) => x)`, and to `of(i)`: no target); one op = one subscription to completion',
     metric: 'time',
     ops: CALLS,
     rounds: 5,

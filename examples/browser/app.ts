@@ -1,12 +1,38 @@
 // The browser example: three ways a page loads data, each cancelled the RxJS way (unsubscribe).
 // Bundled by server.mjs with esbuild from the package's ESM build.
-import { EMPTY, catchError, debounceTime, defer, distinctUntilChanged, exhaustMap, finalize, from, fromEvent, map, mergeMap, of, switchMap, tap } from 'rxjs';
+import {
+  EMPTY,
+  catchError,
+  debounceTime,
+  defer,
+  distinctUntilChanged,
+  exhaustMap,
+  finalize,
+  from,
+  fromEvent,
+  map,
+  mergeMap,
+  of,
+  switchMap,
+  tap,
+} from 'rxjs';
 import { Semaphore, boundedMap, retry } from 'rxjs-concurrency';
 
-interface Item { id: number; name: string }
-interface ItemDetail extends Item { price: number }
-interface SearchAnswer { q: string; results: string[] }
-interface Report { attempts: number; fruits: number }
+interface Item {
+  id: number;
+  name: string;
+}
+interface ItemDetail extends Item {
+  price: number;
+}
+interface SearchAnswer {
+  q: string;
+  results: string[];
+}
+interface Report {
+  attempts: number;
+  fruits: number;
+}
 
 function element(id: string): HTMLElement;
 function element<T extends HTMLElement>(id: string, kind: new () => T): T;
@@ -72,31 +98,37 @@ fromEvent(element('load'), 'click')
   .pipe(
     // A second click while loading is ignored rather than starting a second load.
     exhaustMap(() =>
-      api.run((signal) => getJson<Item[]>('/api/items', signal)).pipe(
-        tap((list) => {
-          element('total').textContent = String(list.length);
-          element('loaded').textContent = '0';
-          show(items, list.map(({ name }) => `${name}…`), 'loading');
-        }),
-        mergeMap((list) => from(list)),
-        boundedMap(
-          (item, _index, signal) =>
-            defer(() => {
-              setInFlight(1);
-              return getJson<ItemDetail>(`/api/item?id=${item.id}`, signal);
-            }).pipe(finalize(() => setInFlight(-1))),
-          8,
-          { ordered: false, limiter: api },
+      api
+        .run((signal) => getJson<Item[]>('/api/items', signal))
+        .pipe(
+          tap((list) => {
+            element('total').textContent = String(list.length);
+            element('loaded').textContent = '0';
+            show(
+              items,
+              list.map(({ name }) => `${name}…`),
+              'loading',
+            );
+          }),
+          mergeMap((list) => from(list)),
+          boundedMap(
+            (item, _index, signal) =>
+              defer(() => {
+                setInFlight(1);
+                return getJson<ItemDetail>(`/api/item?id=${item.id}`, signal);
+              }).pipe(finalize(() => setInFlight(-1))),
+            8,
+            { ordered: false, limiter: api },
+          ),
+          tap(({ id, name, price }) => {
+            const li = items.children[id];
+            if (li === undefined) return;
+            li.textContent = `${name} $${price.toFixed(2)}`;
+            li.classList.remove('loading');
+            element('loaded').textContent = String(items.querySelectorAll('li:not(.loading)').length);
+          }),
+          catchError(() => EMPTY),
         ),
-        tap(({ id, name, price }) => {
-          const li = items.children[id];
-          if (li === undefined) return;
-          li.textContent = `${name} $${price.toFixed(2)}`;
-          li.classList.remove('loading');
-          element('loaded').textContent = String(items.querySelectorAll('li:not(.loading)').length);
-        }),
-        catchError(() => EMPTY),
-      ),
     ),
   )
   .subscribe();
@@ -113,22 +145,27 @@ const attempts = 5;
 fromEvent(element('report'), 'click')
   .pipe(
     exhaustMap(() =>
-      api.run((signal) => getJson<Report>(`/api/report?session=${session}`, signal)).pipe(
-        retry({
-          attempts,
-          baseDelay: 600,
-          // Called only when another attempt remains (and never for a cancellation): show the banner.
-          retryOn: (error, attempt) => {
-            setBanner('retrying', `retrying… attempt ${attempt} of ${attempts} failed (${error instanceof Error ? error.message : String(error)})`);
-            return true;
-          },
-        }),
-        tap((report) => setBanner('ok', `report loaded after ${report.attempts} attempts: ${report.fruits} fruits`)),
-        catchError((error: unknown) => {
-          setBanner('failed', `gave up: ${error instanceof Error ? error.message : String(error)}`);
-          return EMPTY;
-        }),
-      ),
+      api
+        .run((signal) => getJson<Report>(`/api/report?session=${session}`, signal))
+        .pipe(
+          retry({
+            attempts,
+            baseDelay: 600,
+            // Called only when another attempt remains (and never for a cancellation): show the banner.
+            retryOn: (error, attempt) => {
+              setBanner(
+                'retrying',
+                `retrying… attempt ${attempt} of ${attempts} failed (${error instanceof Error ? error.message : String(error)})`,
+              );
+              return true;
+            },
+          }),
+          tap((report) => setBanner('ok', `report loaded after ${report.attempts} attempts: ${report.fruits} fruits`)),
+          catchError((error: unknown) => {
+            setBanner('failed', `gave up: ${error instanceof Error ? error.message : String(error)}`);
+            return EMPTY;
+          }),
+        ),
     ),
   )
   .subscribe();

@@ -61,7 +61,12 @@ export async function startServer({ port = 0, searchLatency = 350, itemLatency =
       const q = (url.searchParams.get('q') ?? '').toLowerCase();
       json(res, 200, { q, results: FRUITS.filter((fruit) => fruit.includes(q)).slice(0, 8) });
     },
-    '/api/items': (req, res) => json(res, 200, FRUITS.slice(0, 24).map((name, id) => ({ id, name }))),
+    '/api/items': (req, res) =>
+      json(
+        res,
+        200,
+        FRUITS.slice(0, 24).map((name, id) => ({ id, name })),
+      ),
     '/api/item': async (req, res, url) => {
       const id = Number(url.searchParams.get('id'));
       stats.items.started++;

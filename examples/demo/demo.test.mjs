@@ -19,9 +19,7 @@ function startDemo(args = [], env = {}) {
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (text) => (output.stdout += text));
   child.stderr.setEncoding('utf8').on('data', (text) => (output.stderr += text));
-  const exited = new Promise((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, ...output })),
-  );
+  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, ...output })));
   return { child, output, exited };
 }
 
@@ -39,7 +37,24 @@ function summary(stdout) {
     /server: +(\d+) requests, (\d+) stalled, (\d+) aborted by the client, (\d+) records stored, (\d+) received again/,
   );
   const [elapsed] = grab(/elapsed: +([\d.]+) s/);
-  return { done, total, stored, failed, requests, retries, timeouts, httpErrors, peak, tokens, serverRequests, stalled, aborted, serverStored, receivedAgain, elapsed };
+  return {
+    done,
+    total,
+    stored,
+    failed,
+    requests,
+    retries,
+    timeouts,
+    httpErrors,
+    peak,
+    tokens,
+    serverRequests,
+    stalled,
+    aborted,
+    serverStored,
+    receivedAgain,
+    elapsed,
+  };
 }
 
 const tempFile = (stdout) => /records in (\S+),/.exec(stdout)?.[1];

@@ -18,7 +18,13 @@ export function seededRandom(seed) {
 
 const ROUTES = {
   // Enriches a batch of records: [{ id, value }] -> [{ id, score }].
-  '/enrich': { fail500: 0.03, fail503: 0.06, stall: 0.015, latency: [100, 300], answer: (records) => records.map(({ id, value }) => ({ id, score: (value * 31 + id) % 1000 })) },
+  '/enrich': {
+    fail500: 0.03,
+    fail503: 0.06,
+    stall: 0.015,
+    latency: [100, 300],
+    answer: (records) => records.map(({ id, value }) => ({ id, score: (value * 31 + id) % 1000 })),
+  },
   // Stores a batch, idempotent per id: a store whose answer came too late is retried, and the
   // records it had already stored are counted as received again, not stored twice.
   '/store': { fail500: 0.01, fail503: 0.04, stall: 0.01, latency: [50, 150], answer: null },
@@ -61,26 +67,29 @@ export async function startFlakyServer({ seed = 42, stallMs = 10_000 } = {}) {
         timer = setTimeout(() => res.writeHead(504).end(), stallMs);
         return;
       }
-      timer = setTimeout(() => {
-        if (roll < route.stall + route.fail500 + route.fail503) {
-          stats.failed++;
-          res.writeHead(roll < route.stall + route.fail500 ? 500 : 503).end();
-          return;
-        }
-        const records = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        let body;
-        if (route.answer !== null) {
-          body = route.answer(records);
-        } else {
-          for (const { id } of records) {
-            if (stored.has(id)) stats.receivedAgain++;
-            else stored.add(id);
+      timer = setTimeout(
+        () => {
+          if (roll < route.stall + route.fail500 + route.fail503) {
+            stats.failed++;
+            res.writeHead(roll < route.stall + route.fail500 ? 500 : 503).end();
+            return;
           }
-          stats.stored = stored.size;
-          body = { stored: records.length };
-        }
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      }, min + random() * (max - min));
+          const records = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          let body;
+          if (route.answer !== null) {
+            body = route.answer(records);
+          } else {
+            for (const { id } of records) {
+              if (stored.has(id)) stats.receivedAgain++;
+              else stored.add(id);
+            }
+            stats.stored = stored.size;
+            body = { stored: records.length };
+          }
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        },
+        min + random() * (max - min),
+      );
     });
   });
 

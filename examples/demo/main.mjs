@@ -183,10 +183,7 @@ let completed = false;
 const pipeline$ = taskGroup((tg) => {
   tg.startSoon(enrich$.pipe(finalize(() => queue.close())));
   return store$;
-}).pipe(
-  tap({ complete: () => (completed = true) }),
-  moveOnAfter(DEADLINE_MS),
-);
+}).pipe(tap({ complete: () => (completed = true) }), moveOnAfter(DEADLINE_MS));
 
 // --- progress and summary -------------------------------------------------------------------------
 const tty = process.stdout.isTTY === true;

@@ -51,14 +51,20 @@ const port = await new Promise((resolve, reject) => {
   });
 });
 const dir = mkdtempSync(join(tmpdir(), 'rxjs-concurrency-fleet-'));
-const redisServer = spawn('redis-server', ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+const redisServer = spawn(
+  'redis-server',
+  ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 process.on('exit', () => {
   redisServer.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 await new Promise((resolve, reject) => {
   let output = '';
-  redisServer.on('error', (error) => reject(new Error(`redis-server could not start (${error.message}): install it, e.g. apt-get install redis-server`)));
+  redisServer.on('error', (error) =>
+    reject(new Error(`redis-server could not start (${error.message}): install it, e.g. apt-get install redis-server`)),
+  );
   redisServer.stdout.on('data', (chunk) => {
     output += chunk;
     if (output.includes('Ready to accept connections')) resolve();
@@ -66,7 +72,9 @@ await new Promise((resolve, reject) => {
 });
 redisServer.stdout.resume();
 const api = await startFlakyServer({ stallMs: 3_000 });
-console.log(`redis-server on 127.0.0.1:${port}, partner API at ${api.url}; ${WORKERS} workers x ${BATCHES} batches, at most ${LIMIT} calls at once across the fleet`);
+console.log(
+  `redis-server on 127.0.0.1:${port}, partner API at ${api.url}; ${WORKERS} workers x ${BATCHES} batches, at most ${LIMIT} calls at once across the fleet`,
+);
 // A Redis gate grants nothing on a server younger than a lease: a server that just restarted may
 // have forgotten holders that are still at work. This one is new, so the first grants wait ~3 s.
 console.log(`(a gate waits until the server is a lease old: ${LEASE_MS / 1000 + 1} s after its start)`);
@@ -87,7 +95,9 @@ const watching = gate.state$.subscribe(({ total, available, waiting }) => {
 const started = performance.now();
 const workers = Array.from({ length: WORKERS }, (_, i) => {
   const id = `w${i + 1}`;
-  const child = fork(fileURLToPath(new URL('./worker.mjs', import.meta.url)), [JSON.stringify({ id, redisPort: port, api: api.url, limit: LIMIT, batches: BATCHES, leaseMs: LEASE_MS })]);
+  const child = fork(fileURLToPath(new URL('./worker.mjs', import.meta.url)), [
+    JSON.stringify({ id, redisPort: port, api: api.url, limit: LIMIT, batches: BATCHES, leaseMs: LEASE_MS }),
+  ]);
   const worker = { id, inFlight: 0, calls: 0, ok: 0, failed: 0, done: false };
   child.on('message', (message) => {
     if (message.event === 'start') worker.calls++;

@@ -26,11 +26,12 @@ const call = (batch) =>
     defer(() => {
       report({ event: 'start', inFlight: ++inFlight });
       const records = Array.from({ length: 20 }, (_, i) => ({ id: batch * 20 + i, value: batch + i }));
-      return fromFetch(`${api}/enrich`, { method: 'POST', body: JSON.stringify(records), selector: (res) => (res.ok ? res.json() : Promise.reject(new HttpError(`HTTP ${res.status}`))) });
-    }).pipe(
-      failAfter(1_000),
-      tap({ finalize: () => report({ event: 'end', inFlight: --inFlight }) }),
-    ),
+      return fromFetch(`${api}/enrich`, {
+        method: 'POST',
+        body: JSON.stringify(records),
+        selector: (res) => (res.ok ? res.json() : Promise.reject(new HttpError(`HTTP ${res.status}`))),
+      });
+    }).pipe(failAfter(1_000), tap({ finalize: () => report({ event: 'end', inFlight: --inFlight }) })),
   );
 
 let ok = 0;

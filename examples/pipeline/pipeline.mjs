@@ -46,13 +46,12 @@ export async function copyLines(inputPath, out, lines = new Queue(1000)) {
 
   // Writer: takes the next line only after the previous write has flushed.
   out.on('error', () => {}); // a write error reaches the writer through the write's callback
-  const write = (line) =>
-    new Promise((resolve, reject) => out.write(`${line}\n`, (e) => (e ? reject(out.errored ?? e) : resolve())));
+  const write = (line) => new Promise((resolve, reject) => out.write(`${line}\n`, (e) => (e ? reject(out.errored ?? e) : resolve())));
 
   const writer = defer(() => lines.get()).pipe(
     concatMap((line) => write(line)),
-    repeat(),                                                                          // then the next get()
-    catchError((e) => (e instanceof EndOfStreamError ? EMPTY : throwError(() => e))),  // closed and drained
+    repeat(), // then the next get()
+    catchError((e) => (e instanceof EndOfStreamError ? EMPTY : throwError(() => e))), // closed and drained
   );
 
   const reading = read();

@@ -59,7 +59,8 @@ function slowCheckingWriter(onLine) {
     decodeStrings: false,
     write(chunk, _encoding, callback) {
       const expected = `${generatedLine(received)}\n`;
-      if (chunk !== expected) return callback(new Error(`line ${received}: expected ${JSON.stringify(expected)}, received ${JSON.stringify(chunk)}`));
+      if (chunk !== expected)
+        return callback(new Error(`line ${received}: expected ${JSON.stringify(expected)}, received ${JSON.stringify(chunk)}`));
       received++;
       onLine(received);
       if (received % 100 === 0) setTimeout(callback, 1);
@@ -106,8 +107,10 @@ test(`${INPUT_MB} MB through a slow writer: every line once and in order, queue 
     heap.stop();
     sizes.unsubscribe();
   }
-  t.diagnostic(`${lineCount} lines (${INPUT_MB} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s; peak queue ${peakQueue}; ` +
-    `peak heap growth ${mb(heap.peak.live)} right after a full GC (${heap.peak.liveSamples} samples), ${mb(heap.peak.raw)} with garbage`);
+  t.diagnostic(
+    `${lineCount} lines (${INPUT_MB} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s; peak queue ${peakQueue}; ` +
+      `peak heap growth ${mb(heap.peak.live)} right after a full GC (${heap.peak.liveSamples} samples), ${mb(heap.peak.raw)} with garbage`,
+  );
 
   assert.equal(copied, lineCount, 'lines read');
   assert.equal(received(), lineCount, 'lines written, each checked against the next expected one');
@@ -180,6 +183,9 @@ test('the README quotes the example verbatim', () => {
   assert.ok(region, 'pipeline.mjs has its README begin/end markers');
   const text = readFileSync(readme, 'utf8');
   const quote = `<!-- examples/pipeline/pipeline.mjs -->\n\`\`\`js\n${region}\`\`\``;
-  assert.ok(text.includes(quote), 'README.md, "Backpressure in a Node pipeline": the code block after ' +
-    '<!-- examples/pipeline/pipeline.mjs --> must be the part of pipeline.mjs between "// README begin" and "// README end"');
+  assert.ok(
+    text.includes(quote),
+    'README.md, "Backpressure in a Node pipeline": the code block after ' +
+      '<!-- examples/pipeline/pipeline.mjs --> must be the part of pipeline.mjs between "// README begin" and "// README end"',
+  );
 });

@@ -60,7 +60,8 @@ export function boundedConfig<T, R>(
  */
 function checkWindow(where: string, window: unknown, limit: number): number {
   if (limit !== Infinity) return checkCount(where, 'options.window', window, limit, true);
-  if (window !== Infinity) fail(typeof window === 'number' ? RangeError : TypeError, where, 'options.window', 'Infinity when limit is Infinity', window);
+  if (window !== Infinity)
+    fail(typeof window === 'number' ? RangeError : TypeError, where, 'options.window', 'Infinity when limit is Infinity', window);
   return Infinity;
 }
 

@@ -1,4 +1,12 @@
-import { Observable, TimeoutError, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber } from 'rxjs';
+import {
+  Observable,
+  TimeoutError,
+  asyncScheduler,
+  type MonoTypeOperatorFunction,
+  type SchedulerAction,
+  type SchedulerLike,
+  type Subscriber,
+} from 'rxjs';
 import { getDeadline, withDeadline } from './context';
 import { InnerSubscriber } from './innerSubscriber';
 import { batch } from './trampoline';

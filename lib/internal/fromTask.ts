@@ -20,10 +20,22 @@ export function fromTask<T>(task: Task<T>, where: string, name = 'task', deferre
   if (task instanceof Observable) return task;
   if (typeof task !== 'function') {
     if (typeof task === 'string') {
-      fail(TypeError, where, name, `${TASK}, not a string (it would run as one task per character); for work pass a factory such as () => fetch(url)`, task);
+      fail(
+        TypeError,
+        where,
+        name,
+        `${TASK}, not a string (it would run as one task per character); for work pass a factory such as () => fetch(url)`,
+        task,
+      );
     }
     if (deferred && typeof (task as Partial<PromiseLike<T>> | null)?.then === 'function') {
-      fail(TypeError, where, name, `${TASK} that has not started yet, not a Promise (its work began when it was made: it can neither wait for a permit nor run again); pass a factory such as () => fetch(url)`, task);
+      fail(
+        TypeError,
+        where,
+        name,
+        `${TASK} that has not started yet, not a Promise (its work began when it was made: it can neither wait for a permit nor run again); pass a factory such as () => fetch(url)`,
+        task,
+      );
     }
     try {
       return from(task);

@@ -7,7 +7,11 @@ import { BoundedRunner, type BoundedConfig } from './boundedRunner';
  * differ only in `destination`. The iterator is obtained now, so each call reads afresh.
  * @internal
  */
-export function iteratorRunner<T, R>(input: Iterable<T> | AsyncIterable<T>, destination: Observer<R>, config: BoundedConfig<T, R>): BoundedRunner<T, R> {
+export function iteratorRunner<T, R>(
+  input: Iterable<T> | AsyncIterable<T>,
+  destination: Observer<R>,
+  config: BoundedConfig<T, R>,
+): BoundedRunner<T, R> {
   return isAsyncIterable(input)
     ? new AsyncIteratorRunner(destination, config, input[Symbol.asyncIterator]())
     : new IteratorRunner(destination, config, input[Symbol.iterator]());

@@ -11,7 +11,8 @@ import { WaitList, WaitNode } from './waitList';
 
 // Node 20.0–20.3 and some browsers lack Symbol.dispose; TypeScript's `using` falls back to this key.
 // The lib's types declare it always present, hence the widening before `??`.
-const dispose: typeof Symbol.dispose = ((Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
+const dispose: typeof Symbol.dispose = ((Symbol as { dispose?: typeof Symbol.dispose }).dispose ??
+  Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
 
 const WAITING = 0;
 const HELD = 1;

@@ -25,7 +25,8 @@ export type Task<T> = (ObservableInput<T> & object) | ((signal: AbortSignal) => 
  * `gate.run(fetch(url))` is refused; `gate.run(() => fetch(url))` is the same call, made when the
  * permit is granted (and by `retrying`, made again per attempt).
  */
-export type DeferredTask<T> = (Exclude<ObservableInput<T>, PromiseLike<T>> & object) | ((signal: AbortSignal) => ObservableInput<T> & object);
+export type DeferredTask<T> =
+  (Exclude<ObservableInput<T>, PromiseLike<T>> & object) | ((signal: AbortSignal) => ObservableInput<T> & object);
 
 /**
  * `Symbol.dispose`'s type where the compiling program's lib declares it (`esnext.disposable`,

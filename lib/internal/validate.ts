@@ -65,7 +65,12 @@ export function checkIterable(where: string, name: string, value: unknown): void
 /** An `AbortSignal` (duck-typed, so a polyfill or another realm's signal passes). */
 export function checkSignal(where: string, name: string, value: unknown): void {
   const signal = value as Partial<AbortSignal> | null;
-  if (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+  if (
+    typeof signal !== 'object' ||
+    signal === null ||
+    typeof signal.aborted !== 'boolean' ||
+    typeof signal.addEventListener !== 'function'
+  ) {
     fail(TypeError, where, name, 'an AbortSignal', value);
   }
 }
@@ -82,7 +87,8 @@ export function checkSignalOption(where: string, options: unknown): AbortSignal 
 
 /** A `Gate` (duck-typed on `run`, the one method the operators call, so any implementation passes). */
 export function checkGate(where: string, name: string, value: unknown): void {
-  if (typeof (value as { run?: unknown } | null | undefined)?.run !== 'function') fail(TypeError, where, name, 'a Gate (with run())', value);
+  if (typeof (value as { run?: unknown } | null | undefined)?.run !== 'function')
+    fail(TypeError, where, name, 'a Gate (with run())', value);
 }
 
 export function checkBoolean(where: string, name: string, value: unknown): boolean {
@@ -93,7 +99,12 @@ export function checkBoolean(where: string, name: string, value: unknown): boole
 /** A `SchedulerLike` (duck-typed: `now` and `schedule` functions, so any RxJS version's scheduler passes). */
 export function checkScheduler(where: string, name: string, value: unknown): SchedulerLike {
   const scheduler = value as { now?: unknown; schedule?: unknown } | null;
-  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
+  if (
+    typeof scheduler !== 'object' ||
+    scheduler === null ||
+    typeof scheduler.now !== 'function' ||
+    typeof scheduler.schedule !== 'function'
+  ) {
     fail(TypeError, where, name, 'a SchedulerLike (with now() and schedule())', value);
   }
   return value as SchedulerLike;

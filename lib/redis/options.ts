@@ -13,7 +13,13 @@ export interface GateSettings {
 /** Throws unless `redis` has the commands a gate sends. @internal */
 export function checkRedis(where: string, redis: unknown): RedisLike {
   const client = redis as Partial<Record<keyof RedisLike, unknown>> | null;
-  if (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function' || typeof client.eval !== 'function' || typeof client.duplicate !== 'function') {
+  if (
+    typeof client !== 'object' ||
+    client === null ||
+    typeof client.evalsha !== 'function' ||
+    typeof client.eval !== 'function' ||
+    typeof client.duplicate !== 'function'
+  ) {
     fail(TypeError, where, 'redis', 'a Redis client with evalsha(), eval() and duplicate(), such as an ioredis Redis', redis);
   }
   return redis as RedisLike;

@@ -14,7 +14,8 @@ import type { RedisGateOptions, RedisLike, RedisPermit } from './types';
 
 // Node 20.0–20.3 lack Symbol.dispose; TypeScript's `using` falls back to this key.
 // The lib's types declare it always present, hence the widening before `??`.
-const dispose: typeof Symbol.dispose = ((Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
+const dispose: typeof Symbol.dispose = ((Symbol as { dispose?: typeof Symbol.dispose }).dispose ??
+  Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
 
 const acquireScript = new Script(ACQUIRE);
 const leaveScript = new Script(LEAVE);
@@ -90,7 +91,10 @@ class Ticket implements RedisPermit {
 }
 
 /** Passes the signal of `work` on, and lets the gate abort it first with a `LeaseLostError`. */
-function leased<T>(work: (signal: AbortSignal) => ObservableInput<T>, lease: AbortController): (signal: AbortSignal) => ObservableInput<T> & object {
+function leased<T>(
+  work: (signal: AbortSignal) => ObservableInput<T>,
+  lease: AbortController,
+): (signal: AbortSignal) => ObservableInput<T> & object {
   return (signal) => {
     signal.addEventListener('abort', () => lease.abort(signal.reason), { once: true });
     return work(lease.signal) as ObservableInput<T> & object;
@@ -190,7 +194,17 @@ export abstract class RedisGate implements GateLike {
     this.refreshMs = refreshMs;
     this.scheduler = scheduler;
     const base = `${prefix}:${name}`;
-    this.args = [`${base}:x`, `${base}:q`, `${base}:w`, `${base}:m`, `${base}:t`, base, `${stored ? '*' : ''}${capacity === Infinity ? 'inf' : capacity}`, leaseMs, `${prefix}:g:`];
+    this.args = [
+      `${base}:x`,
+      `${base}:q`,
+      `${base}:w`,
+      `${base}:m`,
+      `${base}:t`,
+      base,
+      `${stored ? '*' : ''}${capacity === Infinity ? 'inf' : capacity}`,
+      leaseMs,
+      `${prefix}:g:`,
+    ];
     this.stateChannel = `${base}:s`;
     this.listener = listenerOf(this.redis);
     this.route = `${this.listener.id}/${++gates}`;
@@ -437,7 +451,10 @@ export abstract class RedisGate implements GateLike {
     if (leave) {
       const send = (): void => {
         // A LEAVE that fails changes nothing for the caller: the token's lease ends anyway.
-        this.call(leaveScript, [ticket.token]).then((reply) => this.update(reply as Reply), () => undefined);
+        this.call(leaveScript, [ticket.token]).then(
+          (reply) => this.update(reply as Reply),
+          () => undefined,
+        );
       };
       if (ticket.acked) send();
       else void ticket.acquiring?.then(send, send);
@@ -451,7 +468,10 @@ export abstract class RedisGate implements GateLike {
 
   private lose(ticket: Ticket, why: string): void {
     const what = ticket.state === HELD ? 'the lease of a held permit' : 'the place in line';
-    const error = new LeaseLostError(`${this.where} "${this.name}": ${what} was lost (${why})`, this.lastError === undefined ? undefined : { cause: this.lastError });
+    const error = new LeaseLostError(
+      `${this.where} "${this.name}": ${what} was lost (${why})`,
+      this.lastError === undefined ? undefined : { cause: this.lastError },
+    );
     this.drop(ticket, true);
     ticket.lose(error);
     ticket.sink.failed(error);
@@ -551,7 +571,10 @@ export abstract class RedisGate implements GateLike {
 
   private fetchState(): void {
     // A failure leaves the last state shown; the next change published corrects it.
-    this.call(stateScript, []).then((reply) => this.update(reply as Reply), () => undefined);
+    this.call(stateScript, []).then(
+      (reply) => this.update(reply as Reply),
+      () => undefined,
+    );
   }
 
   private update(reply: Reply): void {

@@ -141,7 +141,11 @@ function taskEnd(m: Model, task: MTask, error: Error | undefined): void {
     pump(m);
   };
   // Behind a limiter the task's permit is given back, then its end forwarded, in one batch.
-  if (m.limiterCapacity > 0) m.trampoline.batch(() => { releasePermit(m, task); forward(); });
+  if (m.limiterCapacity > 0)
+    m.trampoline.batch(() => {
+      releasePermit(m, task);
+      forward();
+    });
   else forward();
 }
 
@@ -192,7 +196,16 @@ function pump(m: Model): void {
 }
 
 function start(m: Model, kind: ItemKind): void {
-  const task: MTask = { index: m.tasks.length, kind, status: 'queuedForPermit', projected: false, holdsPermit: false, buffer: [], emitted: 0, failed: false };
+  const task: MTask = {
+    index: m.tasks.length,
+    kind,
+    status: 'queuedForPermit',
+    projected: false,
+    holdsPermit: false,
+    buffer: [],
+    emitted: 0,
+    failed: false,
+  };
   m.tasks.push(task);
   m.running.push(task);
   if (m.ordered) m.window.push(task);
@@ -211,7 +224,14 @@ function start(m: Model, kind: ItemKind): void {
 // ---- real ----------------------------------------------------------------------------------------
 
 /** `window` undefined: the option is left out (its default, `limit`). */
-function subscribeReal(r: Real, limit: number, ordered: boolean, window: number | undefined, returnErrors: boolean, withSignal: boolean): void {
+function subscribeReal(
+  r: Real,
+  limit: number,
+  ordered: boolean,
+  window: number | undefined,
+  returnErrors: boolean,
+  withSignal: boolean,
+): void {
   const make = (kind: ItemKind, index: number, signal: AbortSignal | undefined): Observable<string> => {
     r.projected.push(index);
     if (kind === 'throw') throw projectError(index);
@@ -231,7 +251,12 @@ function subscribeReal(r: Real, limit: number, ordered: boolean, window: number 
   const project = withSignal
     ? (kind: ItemKind, index: number, signal: AbortSignal) => make(kind, index, signal)
     : (kind: ItemKind, index: number) => make(kind, index, undefined);
-  const options = { ordered, returnErrors, ...(window === undefined ? {} : { window }), ...(r.limiter === undefined ? {} : { limiter: r.limiter }) };
+  const options = {
+    ordered,
+    returnErrors,
+    ...(window === undefined ? {} : { window }),
+    ...(r.limiter === undefined ? {} : { limiter: r.limiter }),
+  };
   r.subscription = r.source.pipe(boundedMap(project, limit, options)).subscribe({
     next: (value) => r.events.push(['next', value]),
     error: (error: unknown) => r.events.push(['error', error]),
@@ -305,7 +330,10 @@ class SourceEnd implements Cmd {
 }
 
 class TaskStep implements Cmd {
-  constructor(readonly pick: number, readonly action: 'next' | 'complete' | 'error') {}
+  constructor(
+    readonly pick: number,
+    readonly action: 'next' | 'complete' | 'error',
+  ) {}
   private candidates(m: Model): MTask[] {
     return m.tasks.filter((t) => t.kind === 'async' && t.status === 'running');
   }
@@ -379,7 +407,9 @@ const commandArbitraries = [
   fc.constantFrom<ItemKind>('async', 'async', 'sync', 'throw').map((k) => new SourceNext(k)),
   fc.constantFrom<ItemKind>('async', 'sync').map((k) => new SourceNext(k)),
   fc.boolean().map((f) => new SourceEnd(f)),
-  fc.tuple(fc.nat(6), fc.constantFrom<'next' | 'complete' | 'error'>('next', 'complete', 'complete', 'next', 'error')).map(([p, a]) => new TaskStep(p, a)),
+  fc
+    .tuple(fc.nat(6), fc.constantFrom<'next' | 'complete' | 'error'>('next', 'complete', 'complete', 'next', 'error'))
+    .map(([p, a]) => new TaskStep(p, a)),
   fc.tuple(fc.nat(6), fc.constantFrom<'next' | 'complete'>('next', 'complete')).map(([p, a]) => new TaskStep(p, a)),
   fc.constant(new Unsubscribe()),
   fc.boolean().map((t) => new Outsider(t)),
@@ -387,14 +417,46 @@ const commandArbitraries = [
 const commands = fc.commands<Model, Real>(commandArbitraries, { maxCommands: 40 });
 
 /** One run: `extra` is the window beyond `limit` (0: the option left out, its default). */
-function runModel(limit: number, ordered: boolean, extra: number, returnErrors: boolean, withSignal: boolean, limiterCapacity: number, cmds: Iterable<Cmd>): void {
+function runModel(
+  limit: number,
+  ordered: boolean,
+  extra: number,
+  returnErrors: boolean,
+  withSignal: boolean,
+  limiterCapacity: number,
+  cmds: Iterable<Cmd>,
+): void {
   const windowSize = limit + extra;
   const limiter = limiterCapacity > 0 ? new Semaphore(limiterCapacity) : undefined;
-  const real: Real = { source: new Subject<ItemKind>(), limiter, projected: [], tasks: new Map(), events: [], permits: [], subscription: undefined as never };
+  const real: Real = {
+    source: new Subject<ItemKind>(),
+    limiter,
+    projected: [],
+    tasks: new Map(),
+    events: [],
+    permits: [],
+    subscription: undefined as never,
+  };
   const model: Model = {
-    limit, ordered, windowSize, returnErrors, limiterCapacity,
-    queue: [], tasks: [], running: [], window: [], sourceDone: false, sourceOpen: true, closed: false, pumping: false, events: [],
-    limiterWaiters: [], held: 0, external: 0, trampoline: new TrampolineModel<MTask>((task) => deliver(model, task)), maxRunning: 0,
+    limit,
+    ordered,
+    windowSize,
+    returnErrors,
+    limiterCapacity,
+    queue: [],
+    tasks: [],
+    running: [],
+    window: [],
+    sourceDone: false,
+    sourceOpen: true,
+    closed: false,
+    pumping: false,
+    events: [],
+    limiterWaiters: [],
+    held: 0,
+    external: 0,
+    trampoline: new TrampolineModel<MTask>((task) => deliver(model, task)),
+    maxRunning: 0,
   };
   subscribeReal(real, limit, ordered, extra === 0 ? undefined : windowSize, returnErrors, withSignal);
   fc.modelRun(() => ({ model, real }), cmds);
@@ -432,7 +494,8 @@ describe('boundedMap, model-based (fast-check commands)', () => {
         fc.boolean(),
         fc.integer({ min: 0, max: 2 }),
         fc.commands<Model, Real>(commandArbitraries, { maxCommands: 60, size: 'large' }),
-        (limit, extra, returnErrors, withSignal, limiterCapacity, cmds) => runModel(limit, true, extra, returnErrors, withSignal, limiterCapacity, cmds),
+        (limit, extra, returnErrors, withSignal, limiterCapacity, cmds) =>
+          runModel(limit, true, extra, returnErrors, withSignal, limiterCapacity, cmds),
       ),
       { ...params, numRuns: Math.ceil(params.numRuns / 4) },
     );

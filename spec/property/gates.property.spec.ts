@@ -282,7 +282,16 @@ function realEndOp(r: Real, id: number): void {
   else if (op.ctrl !== undefined) realAbort(r, op.ctrl, new Error(`abort ${op.ctrl} from a grant callback`));
 }
 
-function realEnter(r: Real, id: number, mode: Mode, weight: number, borrower: number, reenter: Reenter | undefined, ctrl: number | undefined, explicitUndefined: boolean): void {
+function realEnter(
+  r: Real,
+  id: number,
+  mode: Mode,
+  weight: number,
+  borrower: number,
+  reenter: Reenter | undefined,
+  ctrl: number | undefined,
+  explicitUndefined: boolean,
+): void {
   const op: RealOp = { id, async: mode === 'async', ctrl, started: 0, running: 0, events: [], outcome: 'pending' };
   r.ops.push(op);
   const gate = r.gate;
@@ -323,7 +332,12 @@ function realEnter(r: Real, id: number, mode: Mode, weight: number, borrower: nu
       }
       case 'async': {
         const signal = ctrl === undefined ? undefined : r.controllers[ctrl]!.signal;
-        const promise = signal !== undefined ? gate.acquireAsync({ signal }) : explicitUndefined ? gate.acquireAsync({ signal: undefined }) : gate.acquireAsync();
+        const promise =
+          signal !== undefined
+            ? gate.acquireAsync({ signal })
+            : explicitUndefined
+              ? gate.acquireAsync({ signal: undefined })
+              : gate.acquireAsync();
         promise.then(
           (permit) => {
             op.outcome = 'resolved';
@@ -390,7 +404,8 @@ function same(actual: unknown, expected: unknown): void {
   throw new Error(`not deep-strictly equal: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
 }
 
-const event = (e: unknown): unknown => (Array.isArray(e) && e[0] === 'error' && e[1] instanceof BorrowerError ? ['error', 'BorrowerError'] : e);
+const event = (e: unknown): unknown =>
+  Array.isArray(e) && e[0] === 'error' && e[1] instanceof BorrowerError ? ['error', 'BorrowerError'] : e;
 
 /** Synchronously after a step: counters, last state$ value, grant order, every op; no violation. */
 function expectSame(m: Model, r: Real): void {
@@ -428,7 +443,11 @@ function expectSame(m: Model, r: Real): void {
         actualOps.push([mo.id, ro.events.map(event)]);
         expectedOps.push([
           mo.id,
-          mo.status === 'refused' ? [['error', 'BorrowerError']] : mo.granted ? [['next', undefined], ...(mo.reenter?.self === 'after' ? [['complete']] : [])] : [],
+          mo.status === 'refused'
+            ? [['error', 'BorrowerError']]
+            : mo.granted
+              ? [['next', undefined], ...(mo.reenter?.self === 'after' ? [['complete']] : [])]
+              : [],
         ]);
         break;
       case 'sync':
@@ -466,7 +485,11 @@ function expectSettled(m: Model, r: Real): void {
     actual.push([
       mo.id,
       ro.outcome,
-      ro.outcome === 'resolved' ? ro.permit!.released : ro.outcome === 'rejected' ? ro.reason === r.controllers[mo.ctrl!]?.signal.reason : null,
+      ro.outcome === 'resolved'
+        ? ro.permit!.released
+        : ro.outcome === 'rejected'
+          ? ro.reason === r.controllers[mo.ctrl!]?.signal.reason
+          : null,
     ]);
     expected.push([mo.id, mo.outcome, mo.outcome === 'resolved' ? mo.status === 'done' : mo.outcome === 'rejected' ? true : null]);
     if (mo.outcome === 'resolved') mo.visible = true;
@@ -475,7 +498,10 @@ function expectSettled(m: Model, r: Real): void {
     ids.filter((id) => ops[id]!.ctrl === undefined),
     ids.filter((id) => ops[id]!.ctrl !== undefined),
   ];
-  same({ async: actual, order: byKind(r.resolved, r.ops), violations: r.violations }, { async: expected, order: byKind(m.resolved, m.ops), violations: [] });
+  same(
+    { async: actual, order: byKind(r.resolved, r.ops), violations: r.violations },
+    { async: expected, order: byKind(m.resolved, m.ops), violations: [] },
+  );
 }
 
 /** Lets every settled promise's reactions run. */
@@ -486,7 +512,10 @@ async function flush(): Promise<void> {
 
 // ---- commands ------------------------------------------------------------------------------------
 
-interface Env { model: Model; real: Real }
+interface Env {
+  model: Model;
+  real: Real;
+}
 
 /** A step: acts on the model, then on the real gate; checks synchronously, lets the promises settle, checks them. */
 abstract class Step implements fc.AsyncCommand<Model, Real> {
@@ -514,7 +543,19 @@ class Enter extends Step {
   }
   override act(m: Model, r: Real): void {
     const id = m.ops.length;
-    modelEnter(m, { id, mode: this.mode, weight: this.weight, borrower: this.borrower, reenter: this.reenter, ctrl: undefined, status: 'waiting', granted: false, inWatch: false, outcome: 'pending', visible: false });
+    modelEnter(m, {
+      id,
+      mode: this.mode,
+      weight: this.weight,
+      borrower: this.borrower,
+      reenter: this.reenter,
+      ctrl: undefined,
+      status: 'waiting',
+      granted: false,
+      inWatch: false,
+      outcome: 'pending',
+      visible: false,
+    });
     realEnter(r, id, this.mode, this.weight, this.borrower, this.reenter, undefined, false);
   }
   override toString(): string {
@@ -554,7 +595,19 @@ class EnterAsync extends Step {
       ctrl = r.slots[this.signal]!;
       same(m.slots[this.signal], ctrl);
     }
-    modelEnter(m, { id, mode: 'async', weight: 1, borrower: 0, reenter: undefined, ctrl, status: 'waiting', granted: false, inWatch: false, outcome: 'pending', visible: false });
+    modelEnter(m, {
+      id,
+      mode: 'async',
+      weight: 1,
+      borrower: 0,
+      reenter: undefined,
+      ctrl,
+      status: 'waiting',
+      granted: false,
+      inWatch: false,
+      outcome: 'pending',
+      visible: false,
+    });
     realEnter(r, id, 'async', 1, 0, undefined, ctrl, this.signal === 'undefined');
   }
   override toString(): string {
@@ -682,7 +735,10 @@ class CancelAll extends Step {
       realEndOp(r, op.id);
     }
     const left = m.ops.filter(isLive);
-    same(left.filter((op) => op.mode !== 'async' || op.visible || (op.status === 'waiting' && op.ctrl !== undefined)), []);
+    same(
+      left.filter((op) => op.mode !== 'async' || op.visible || (op.status === 'waiting' && op.ctrl !== undefined)),
+      [],
+    );
     same(m.held, left.filter((op) => op.status === 'held').length);
   }
   override toString(): string {
@@ -736,7 +792,9 @@ class SetTotal extends Step {
 function commands(kind: Kind): fc.Arbitrary<Iterable<fc.AsyncCommand<Model, Real>>> {
   const pick = fc.nat(20);
   const weight = kind === 'semaphore' ? fc.integer({ min: 1, max: 3 }) : fc.constant(1);
-  const mode = fc.constantFrom<Mode>(...(kind === 'limiter' ? (['acquire', 'run', 'sync', 'try', 'borrow'] as const) : (['acquire', 'run', 'sync', 'try'] as const)));
+  const mode = fc.constantFrom<Mode>(
+    ...(kind === 'limiter' ? (['acquire', 'run', 'sync', 'try', 'borrow'] as const) : (['acquire', 'run', 'sync', 'try'] as const)),
+  );
   const reenter = fc
     .record({
       targets: fc.array(fc.record({ pick: fc.nat(20), undelivered: fc.boolean() }), { maxLength: 2 }),
@@ -748,7 +806,12 @@ function commands(kind: Kind): fc.Arbitrary<Iterable<fc.AsyncCommand<Model, Real
       fc.tuple(mode, weight, fc.nat(2)).map(([mo, w, b]) => new Enter(mo, w, b)),
       fc.tuple(mode, weight, fc.nat(2)).map(([mo, w, b]) => new Enter(mo, w, b)),
       fc.tuple(fc.constantFrom<Mode>('acquire', 'run'), weight, reenter).map(([mo, w, re]) => new Enter(mo, w, 0, re)),
-      fc.tuple(fc.constantFrom('none', 'undefined', 'aborted', 0, 1) as fc.Arbitrary<'none' | 'undefined' | 'aborted' | 0 | 1>, fc.boolean()).map(([s, e]) => new EnterAsync(s, e)),
+      fc
+        .tuple(
+          fc.constantFrom('none', 'undefined', 'aborted', 0, 1) as fc.Arbitrary<'none' | 'undefined' | 'aborted' | 0 | 1>,
+          fc.boolean(),
+        )
+        .map(([s, e]) => new EnterAsync(s, e)),
       fc.tuple(fc.integer({ min: 0, max: 1 }), fc.boolean()).map(([s, e]) => new Abort(s, e)),
       pick.map((p) => new Unsubscribe(p)),
       fc.tuple(pick, fc.boolean()).map(([p, f]) => new EndWork(p, f)),
@@ -763,7 +826,12 @@ function commands(kind: Kind): fc.Arbitrary<Iterable<fc.AsyncCommand<Model, Real
 }
 
 function setup(kind: Kind, capacity: number, maxValue: number): Env {
-  const gate = kind === 'semaphore' ? new Semaphore(capacity, maxValue === Infinity ? undefined : { maxValue }) : kind === 'lock' ? new Lock() : new CapacityLimiter(capacity);
+  const gate =
+    kind === 'semaphore'
+      ? new Semaphore(capacity, maxValue === Infinity ? undefined : { maxValue })
+      : kind === 'lock'
+        ? new Lock()
+        : new CapacityLimiter(capacity);
   const model: Model = {
     kind,
     maxValue,
@@ -809,13 +877,15 @@ function setup(kind: Kind, capacity: number, maxValue: number): Env {
           ? [s.total, s.available, s.waiting, 1, gate.locked ? 0 : 1, gate.waiting]
           : [s.total, s.available, s.waiting, gate.borrowedTokens + gate.availableTokens, gate.availableTokens, gate.waiting];
     const half = now.length / 2;
-    if (!isDeepStrictEqual(now.slice(0, half), now.slice(half))) violation(real, `${at} differs from the counters then: ${JSON.stringify(now.slice(half))}`);
+    if (!isDeepStrictEqual(now.slice(0, half), now.slice(half)))
+      violation(real, `${at} differs from the counters then: ${JSON.stringify(now.slice(half))}`);
     if (s.available < 0 || s.waiting < 0 || s.total < s.available) violation(real, `${at} is malformed`);
     // Never more permits in use than the capacity, at any instant (a lowered totalTokens keeps its
     // holders, but no grant may happen past it).
     const inUse = s.total - s.available;
     const before = last === undefined ? 0 : last.total - last.available;
-    if (inUse > real.capacity && (kind !== 'limiter' || inUse > before)) violation(real, `${at}: ${inUse} permits in use, capacity ${real.capacity}`);
+    if (inUse > real.capacity && (kind !== 'limiter' || inUse > before))
+      violation(real, `${at}: ${inUse} permits in use, capacity ${real.capacity}`);
   });
   return { model, real };
 }
@@ -876,7 +946,9 @@ describe('gates, model-based (fast-check commands): counters, state$, FIFO grant
 
   it('CapacityLimiter with totalTokens changes and borrowers (PITFALLS 1, 2, 3, 4, 11, 17, 18)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), commands('limiter'), (capacity, cmds) => runSchedule(setup('limiter', capacity, Infinity), cmds)),
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), commands('limiter'), (capacity, cmds) =>
+        runSchedule(setup('limiter', capacity, Infinity), cmds),
+      ),
       params,
     );
   });

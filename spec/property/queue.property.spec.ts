@@ -242,7 +242,12 @@ function compare(m: Model, r: Real, settled: boolean): void {
   if (!m.deferred && promised > 0) throw new Error('model: an item and a getter both wait outside a delivery');
   const asyncIds: ReadonlySet<number> = settled ? new Set() : m.asyncIds;
   const expected = {
-    state: { size: m.items.length - promised, waitingPutters: m.putters.length, waitingGetters: m.getters.length - promised, closed: m.closed },
+    state: {
+      size: m.items.length - promised,
+      waitingPutters: m.putters.length,
+      waitingGetters: m.getters.length - promised,
+      closed: m.closed,
+    },
     counters: { size: m.items.length - promised, closed: m.closed },
     delivered: m.delivered,
     puts: syncEntries(m.puts, asyncIds),
@@ -735,7 +740,14 @@ describe('Queue (property, model-based)', () => {
  * No model here: conservation is checked on the real queue alone. A put's item is delivered if and
  * only if the put completed, and getNowait never takes an item from a get() that waited before it.
  */
-type Reaction = { kind: 'none' } | { kind: 'cancel'; index: number } | { kind: 'put' } | { kind: 'putNowait' } | { kind: 'get' } | { kind: 'getNowait' } | { kind: 'close' };
+type Reaction =
+  | { kind: 'none' }
+  | { kind: 'cancel'; index: number }
+  | { kind: 'put' }
+  | { kind: 'putNowait' }
+  | { kind: 'get' }
+  | { kind: 'getNowait' }
+  | { kind: 'close' };
 
 const reaction: fc.Arbitrary<Reaction> = fc.oneof(
   fc.constant<Reaction>({ kind: 'none' }),
@@ -751,7 +763,15 @@ const reaction: fc.Arbitrary<Reaction> = fc.oneof(
 
 /** A top-level step, and for a get, what it does from inside each of its first deliveries. */
 const step = fc.record({
-  op: fc.constantFrom<'put' | 'putNowait' | 'get' | 'consume' | 'getNowait' | 'cancel' | 'close'>('put', 'putNowait', 'get', 'consume', 'getNowait', 'cancel', 'close'),
+  op: fc.constantFrom<'put' | 'putNowait' | 'get' | 'consume' | 'getNowait' | 'cancel' | 'close'>(
+    'put',
+    'putNowait',
+    'get',
+    'consume',
+    'getNowait',
+    'cancel',
+    'close',
+  ),
   index: fc.nat(50),
   reactions: fc.array(fc.array(reaction, { maxLength: 4 }), { maxLength: 3 }),
 });
@@ -866,7 +886,12 @@ describe('Queue (property, same-frame races)', () => {
           // Back at top level nothing is half-way: state$ is exact, and getters wait only on an
           // empty queue, putters only on a full one.
           const now = state!;
-          expect(now).toEqual({ size: queue.size, waitingPutters: now.waitingPutters, waitingGetters: now.waitingGetters, closed: queue.closed });
+          expect(now).toEqual({
+            size: queue.size,
+            waitingPutters: now.waitingPutters,
+            waitingGetters: now.waitingGetters,
+            closed: queue.closed,
+          });
           if (now.waitingGetters > 0) expect([now.size, now.waitingPutters]).toEqual([0, 0]);
           if (now.waitingPutters > 0) expect(now.size >= maxSize && now.waitingGetters === 0).toBe(true);
         }

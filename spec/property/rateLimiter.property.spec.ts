@@ -34,7 +34,11 @@ interface Config {
   readonly calls: readonly Call[];
 }
 
-interface Event { readonly at: number; readonly id: number; readonly type: 'arrive' | 'cancel' }
+interface Event {
+  readonly at: number;
+  readonly id: number;
+  readonly type: 'arrive' | 'cancel';
+}
 
 /** The calls' events in the order the scheduler runs them: by frame, then as scheduled (here: as sorted). */
 function events(calls: readonly Call[]): Event[] {
@@ -114,7 +118,10 @@ function real({ limit, interval, burst, calls }: Config): { grants: Granted[]; w
         } else if (call.kind === 'try') {
           if (rate.tryAcquire(call.weight) !== undefined) grants.push({ id, at: scheduler.now() });
         } else {
-          subscriptions.set(id, rate.acquire(call.weight).subscribe(() => grants.push({ id, at: scheduler.now() })));
+          subscriptions.set(
+            id,
+            rate.acquire(call.weight).subscribe(() => grants.push({ id, at: scheduler.now() })),
+          );
         }
       }, at);
     }
@@ -155,7 +162,12 @@ describe('RateLimiter against a model, over random arrivals, weights and cancell
       fc.property(configs, (config) => {
         const { grants, waiting, timers } = real(config);
         expect(grants).toEqual(model(config));
-        expect(rateBreaches(grants.map(({ id, at }) => ({ at, weight: config.calls[id]!.weight })), config)).toEqual([]);
+        expect(
+          rateBreaches(
+            grants.map(({ id, at }) => ({ at, weight: config.calls[id]!.weight })),
+            config,
+          ),
+        ).toEqual([]);
         expect([waiting, timers]).toEqual([0, 0]);
       }),
       params,
@@ -165,10 +177,20 @@ describe('RateLimiter against a model, over random arrivals, weights and cancell
   it('work that takes time as it starts (the clock moves while a grant is delivered) never bunches the starts past the bound', () => {
     const slowCalls = fc.array(
       // Arrivals close together, so that a slow work leaves several waiters due when it ends.
-      fc.record({ at: fc.nat({ max: 20 }), weight: fc.nat(), lasts: fc.oneof(fc.constant(0), fc.nat({ max: 50 })), cancelAfter: fc.option(fc.nat({ max: 100 }), { freq: 3 }) }),
+      fc.record({
+        at: fc.nat({ max: 20 }),
+        weight: fc.nat(),
+        lasts: fc.oneof(fc.constant(0), fc.nat({ max: 50 })),
+        cancelAfter: fc.option(fc.nat({ max: 100 }), { freq: 3 }),
+      }),
       { maxLength: 25 },
     );
-    const config = fc.record({ limit: fc.integer({ min: 1, max: 8 }), interval: fc.integer({ min: 1, max: 100 }), burst: fc.integer({ min: 1, max: 5 }), calls: slowCalls });
+    const config = fc.record({
+      limit: fc.integer({ min: 1, max: 8 }),
+      interval: fc.integer({ min: 1, max: 100 }),
+      burst: fc.integer({ min: 1, max: 5 }),
+      calls: slowCalls,
+    });
     fc.assert(
       fc.property(config, ({ limit, interval, burst, calls }) => {
         const clock = new ManualClock();
@@ -196,12 +218,20 @@ describe('RateLimiter against a model, over random arrivals, weights and cancell
 
   it('saturated, it is as fast as the bound allows: the k-th of many queued at 0 is granted at the frame nearest (k + 1 - burst) * interval / limit', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 5 }), (limit, interval, burst) => {
-        const calls: Call[] = Array.from({ length: burst + 2 * limit }, () => ({ at: 0, weight: 1, kind: 'acquire', cancelAfter: null }));
-        // Rounded half up: floor(x + 1/2), multiplied out to stay in integers.
-        const expected = calls.map((_, k) => ({ id: k, at: k < burst ? 0 : Math.floor((2 * (k + 1 - burst) * interval + limit) / (2 * limit)) }));
-        expect(real({ limit, interval, burst, calls }).grants).toEqual(expected);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 5 }),
+        (limit, interval, burst) => {
+          const calls: Call[] = Array.from({ length: burst + 2 * limit }, () => ({ at: 0, weight: 1, kind: 'acquire', cancelAfter: null }));
+          // Rounded half up: floor(x + 1/2), multiplied out to stay in integers.
+          const expected = calls.map((_, k) => ({
+            id: k,
+            at: k < burst ? 0 : Math.floor((2 * (k + 1 - burst) * interval + limit) / (2 * limit)),
+          }));
+          expect(real({ limit, interval, burst, calls }).grants).toEqual(expected);
+        },
+      ),
       params,
     );
   });

@@ -184,7 +184,10 @@ class Spawn implements Cmd {
 type ChildAction = 'next' | 'complete' | 'error' | 'echo' | 'unsubscribeStarter';
 
 class ChildStep implements Cmd {
-  constructor(readonly pick: number, readonly action: ChildAction) {}
+  constructor(
+    readonly pick: number,
+    readonly action: ChildAction,
+  ) {}
   private candidates(m: Model): MChild[] {
     return this.action === 'unsubscribeStarter' ? running(m).filter((c) => c.kind === 'start' && !c.started) : running(m);
   }
@@ -292,7 +295,9 @@ class GroupStep implements Cmd {
 const commands = fc.commands<Model, Real>(
   [
     fc.constantFrom<ChildKind>('soon', 'start').map((k) => new Spawn(k)),
-    fc.tuple(fc.nat(10), fc.constantFrom<ChildAction>('next', 'complete', 'error', 'echo', 'unsubscribeStarter')).map(([p, a]) => new ChildStep(p, a)),
+    fc
+      .tuple(fc.nat(10), fc.constantFrom<ChildAction>('next', 'complete', 'error', 'echo', 'unsubscribeStarter'))
+      .map(([p, a]) => new ChildStep(p, a)),
     fc.tuple(fc.nat(10), fc.constantFrom<ChildAction>('next', 'complete', 'complete')).map(([p, a]) => new ChildStep(p, a)),
     fc.constantFrom<HostAction>('next', 'complete', 'error', 'echo').map((a) => new HostStep(a)),
     fc.constantFrom('cancel', 'unsubscribe').map((a) => new GroupStep(a)),
@@ -312,7 +317,8 @@ describe('taskGroup, model-based (fast-check commands)', () => {
           for (let i = 0; i < initial; i++) tg.startSoon(makeChild(real).task);
           return withHost ? host : undefined;
         }).subscribe(recorder(real.events));
-        for (let i = 0; i < initial; i++) model.children.push({ id: i, kind: 'soon', status: 'running', started: true, failed: false, startEvents: [] });
+        for (let i = 0; i < initial; i++)
+          model.children.push({ id: i, kind: 'soon', status: 'running', started: true, failed: false, startEvents: [] });
         settle(model);
         expectSame(model, real);
         fc.modelRun(() => ({ model, real }), cmds);

@@ -48,7 +48,8 @@ function lineEvents(commands: { args: string[] }[], base: string): { asked: stri
     if (command === 'HSET' && key === `${base}:w`) asked.push(args[2]!);
     if (command === 'ZADD' && key === `${base}:q`) queued.push(args[3]!);
     const next = commands[i + 1]?.args;
-    if (command === 'ZREM' && key === `${base}:q` && next?.[0]!.toUpperCase() === 'ZADD' && next[1] === `${base}:x` && next[3] === args[2]) granted.push(args[2]!);
+    if (command === 'ZREM' && key === `${base}:q` && next?.[0]!.toUpperCase() === 'ZADD' && next[1] === `${base}:x` && next[3] === args[2])
+      granted.push(args[2]!);
   });
   return { asked, queued, granted };
 }
@@ -111,7 +112,9 @@ describe('a fleet of worker processes on one RedisSemaphore', () => {
     paused.process.kill('SIGCONT');
     const aborted = await paused.next((e) => e.event === 'aborted', 5_000);
     expect(aborted.reason).toBe('LeaseLostError');
-    expect(aborted.message).toMatch(/^RedisSemaphore "paused": the lease of a held permit was lost \((no refresh reached Redis within 500 ms|Redis no longer had it)\)$/);
+    expect(aborted.message).toMatch(
+      /^RedisSemaphore "paused": the lease of a held permit was lost \((no refresh reached Redis within 500 ms|Redis no longer had it)\)$/,
+    );
     const error = await paused.next((e) => e.event === 'error', 5_000);
     expect([error.name, error.message]).toEqual(['LeaseLostError', aborted.message]);
   }, 30_000);
@@ -123,7 +126,9 @@ describe('a fleet of worker processes on one RedisSemaphore', () => {
       const lease = 2_000;
       await gateServer.aged(lease);
       const fleet = await Promise.all(
-        ['r1', 'r2', 'r3', 'r4'].map((id) => spawn({ id, name: 'restarted', permits: 3, leaseMs: lease, port: gateServer.port, auditPort: server.port, retry: true })),
+        ['r1', 'r2', 'r3', 'r4'].map((id) =>
+          spawn({ id, name: 'restarted', permits: 3, leaseMs: lease, port: gateServer.port, auditPort: server.port, retry: true }),
+        ),
       );
       // Tasks longer than Redis takes to come back, so holders from before the restart still work
       // when the waiters, whose places were forgotten, ask again.
@@ -143,7 +148,7 @@ describe('a fleet of worker processes on one RedisSemaphore', () => {
     }
   }, 60_000);
 
-  it('CLIENT KILL of a waiter\'s connections: it reconnects, keeps its place in line, and is granted in turn', async () => {
+  it("CLIENT KILL of a waiter's connections: it reconnects, keeps its place in line, and is granted in turn", async () => {
     const name = 'clientkill';
     const admin = server.client();
     const holder = new RedisSemaphore(server.client(), name, 1, { leaseMs: 2_000 });
@@ -156,7 +161,10 @@ describe('a fleet of worker processes on one RedisSemaphore', () => {
     await until(async () => (await lineOf(admin, `rxc:${name}`)).length === 2, 5_000, 'the second waiter in line');
     // Both connections of the first waiter: commands and pub/sub (duplicate() keeps the name).
     const list = (await admin.client('LIST')) as string;
-    const ids = list.split('\n').filter((line) => line.includes(' name=waiter-first ')).map((line) => /^id=(\d+)/.exec(line)![1]!);
+    const ids = list
+      .split('\n')
+      .filter((line) => line.includes(' name=waiter-first '))
+      .map((line) => /^id=(\d+)/.exec(line)![1]!);
     expect(ids).toHaveLength(2);
     for (const id of ids) await admin.client('KILL', 'ID', id);
     await sleep(300);

@@ -19,7 +19,16 @@ export function redisEntry(): string {
   const dir = join(ROOT, 'node_modules', '.cache', 'rxjs-concurrency-spec');
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, `redis-${process.pid}.mjs`);
-  buildSync({ entryPoints: [join(ROOT, 'lib', 'redis', 'index.ts')], bundle: true, format: 'esm', platform: 'node', target: 'node20', external: ['rxjs', 'ioredis'], outfile, logLevel: 'warning' });
+  buildSync({
+    entryPoints: [join(ROOT, 'lib', 'redis', 'index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: ['rxjs', 'ioredis'],
+    outfile,
+    logLevel: 'warning',
+  });
   return (entry = outfile);
 }
 
@@ -53,7 +62,10 @@ export class Worker {
   private readonly waiters: { predicate: (e: WorkerEvent) => boolean; resolve: (e: WorkerEvent) => void }[] = [];
 
   constructor(readonly config: WorkerConfig) {
-    this.process = fork(join(__dirname, 'worker.mjs'), [JSON.stringify(config)], { env: { ...process.env, RXC_REDIS_ENTRY: redisEntry() }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.process = fork(join(__dirname, 'worker.mjs'), [JSON.stringify(config)], {
+      env: { ...process.env, RXC_REDIS_ENTRY: redisEntry() },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.process.on('message', (message: Omit<WorkerEvent, 'at'>) => {
       const event = { ...message, at: Date.now() };
       this.events.push(event);
@@ -71,11 +83,18 @@ export class Worker {
     const seen = this.events.find(predicate);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker ${this.config.id}: no such event within ${timeoutMs} ms; got ${JSON.stringify(this.events.slice(-5))}`)), timeoutMs);
-      this.waiters.push({ predicate, resolve: (e) => {
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`worker ${this.config.id}: no such event within ${timeoutMs} ms; got ${JSON.stringify(this.events.slice(-5))}`)),
+        timeoutMs,
+      );
+      this.waiters.push({
+        predicate,
+        resolve: (e) => {
           clearTimeout(timer);
           resolve(e);
-        } });
+        },
+      });
     });
   }
 

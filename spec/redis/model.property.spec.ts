@@ -90,7 +90,7 @@ class Model {
 let run = 0;
 
 describe('RedisSemaphore against a model: acquire, release, cancel and crash from 3 clients', () => {
-  it('the grants observed, and Redis\'s line and holders, always match the model (200 runs)', async () => {
+  it("the grants observed, and Redis's line and holders, always match the model (200 runs)", async () => {
     const clients: Redis[] = [0, 1, 2].map(() => server.client());
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
@@ -108,18 +108,28 @@ describe('RedisSemaphore against a model: acquire, release, cancel and crash fro
         const matches = async (): Promise<boolean> => {
           const [line, all] = await Promise.all([lineOf(admin, base), admin.zrange(`${base}:x`, 0, -1)]);
           const holders = all.filter((t) => !line.includes(t)).sort();
-          return sorted(observed) === sorted(model.grants) && line.join() === tokens(model.line).join() && holders.join() === tokens(model.held).sort().join() && (await heldOf(admin, base)) === model.used;
+          return (
+            sorted(observed) === sorted(model.grants) &&
+            line.join() === tokens(model.line).join() &&
+            holders.join() === tokens(model.held).sort().join() &&
+            (await heldOf(admin, base)) === model.used
+          );
         };
         const settled = (): Promise<void> =>
           until(matches, 3_000).catch(async () => {
-            throw new Error(`expected grants ${sorted(model.grants)}, line ${tokens(model.line).join()}; saw grants ${sorted(observed)}, line ${(await lineOf(admin, base)).join()}, ${await heldOf(admin, base)} held`);
+            throw new Error(
+              `expected grants ${sorted(model.grants)}, line ${tokens(model.line).join()}; saw grants ${sorted(observed)}, line ${(await lineOf(admin, base)).join()}, ${await heldOf(admin, base)} held`,
+            );
           });
         try {
           for (const step of ops) {
             if (step.kind === 'acquire') {
               const entry: Entry = { id: ++ids, client: step.client, weight: step.weight, token: null, subscription: null };
               // A crashed client's gate errors its subscribers later (lease lost): nobody is left to care.
-              entry.subscription = gates[step.client]!.acquire(step.weight).subscribe({ next: () => observed.push(entry.id), error: () => undefined });
+              entry.subscription = gates[step.client]!.acquire(step.weight).subscribe({
+                next: () => observed.push(entry.id),
+                error: () => undefined,
+              });
               // The token Redis got for it: the one member of the gate's leases not seen before.
               await until(async () => (await admin.zrange(`${base}:x`, 0, -1)).some((t) => !known.has(t)), 3_000, 'the new token');
               entry.token = (await admin.zrange(`${base}:x`, 0, -1)).find((t) => !known.has(t))!;

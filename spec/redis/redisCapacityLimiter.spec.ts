@@ -15,7 +15,8 @@ beforeAll(async () => {
 
 afterAll(() => server.stop());
 
-const limiter = (name: string, total: number): RedisCapacityLimiter => new RedisCapacityLimiter(server.client(), name, total, { leaseMs: LEASE });
+const limiter = (name: string, total: number): RedisCapacityLimiter =>
+  new RedisCapacityLimiter(server.client(), name, total, { leaseMs: LEASE });
 
 describe('RedisCapacityLimiter', () => {
   it('raising totalTokens in one process grants the waiters of the others at once, in the order they queued', async () => {

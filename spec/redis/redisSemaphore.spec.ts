@@ -25,7 +25,11 @@ beforeAll(async () => {
 
 afterAll(() => server.stop());
 
-function semaphore(permits: number, name: string, options: { leaseMs?: number; refreshMs?: number; scheduler?: typeof frozen } = {}): RedisSemaphore {
+function semaphore(
+  permits: number,
+  name: string,
+  options: { leaseMs?: number; refreshMs?: number; scheduler?: typeof frozen } = {},
+): RedisSemaphore {
   return new RedisSemaphore(server.client(), name, permits, { leaseMs: LEASE, ...options });
 }
 
@@ -54,7 +58,16 @@ describe('RedisSemaphore', () => {
         return timer(5);
       }).pipe(map(() => inFlight--));
     const gates = [1, 2, 3].map(() => semaphore(2, name));
-    const results = await Promise.all(gates.map((gate) => lastValueFrom(range(0, 20).pipe(mergeMap(() => gate.run(task)), toArray()))));
+    const results = await Promise.all(
+      gates.map((gate) =>
+        lastValueFrom(
+          range(0, 20).pipe(
+            mergeMap(() => gate.run(task)),
+            toArray(),
+          ),
+        ),
+      ),
+    );
     expect(results.map((r) => r.length)).toEqual([20, 20, 20]);
     expect(peak).toBe(2);
     expect(inFlight).toBe(0);
@@ -191,14 +204,19 @@ describe('RedisSemaphore', () => {
     (await granted).release();
   });
 
-  it('lease lost: the work\'s signal aborts with LeaseLostError and run() errors with it; an acquire() subscriber gets it too', async () => {
+  it("lease lost: the work's signal aborts with LeaseLostError and run() errors with it; an acquire() subscriber gets it too", async () => {
     const name = fresh();
     const admin = server.client();
     const gate = semaphore(2, name, { leaseMs: 300 });
     let reason: unknown;
-    const ran = lastValueFrom(gate.run((signal) => new Observable<never>(() => () => {
-      reason = signal.reason;
-    }))).catch((error: unknown) => error);
+    const ran = lastValueFrom(
+      gate.run(
+        (signal) =>
+          new Observable<never>(() => () => {
+            reason = signal.reason;
+          }),
+      ),
+    ).catch((error: unknown) => error);
     const acquired = new Promise<unknown>((resolve) => gate.acquire().subscribe({ error: resolve }));
     await until(async () => (await heldOf(admin, `rxc:${name}`)) === 2);
     // Redis forgets the gate (a FLUSHALL, a failover to a replica that never saw it).
@@ -229,7 +247,12 @@ describe('RedisSemaphore', () => {
     const waiter = semaphore(1, name, { leaseMs: 500 });
     const events: string[] = [];
     const ran = lastValueFrom(
-      holder.run((signal) => new Observable<never>(() => signal.addEventListener('abort', () => events.push(`holder aborted with ${(signal.reason as Error).name}`)))),
+      holder.run(
+        (signal) =>
+          new Observable<never>(() =>
+            signal.addEventListener('abort', () => events.push(`holder aborted with ${(signal.reason as Error).name}`)),
+          ),
+      ),
     ).catch((error: unknown) => error);
     await until(async () => (await heldOf(admin, `rxc:${name}`)) === 1);
     const granted = waiter.acquireAsync().then((permit) => (events.push('waiter granted'), permit));
@@ -239,7 +262,9 @@ describe('RedisSemaphore', () => {
     expect(events).toEqual(['holder aborted with LeaseLostError', 'waiter granted']);
     const error = await ran;
     expect(error).toBeInstanceOf(LeaseLostError);
-    expect((error as Error).message).toBe(`RedisSemaphore "${name}": the lease of a held permit was lost (no refresh reached Redis within 500 ms)`);
+    expect((error as Error).message).toBe(
+      `RedisSemaphore "${name}": the lease of a held permit was lost (no refresh reached Redis within 500 ms)`,
+    );
     permit.release();
   }, 10_000);
 
@@ -290,7 +315,11 @@ describe('RedisSemaphore', () => {
     const permit = await holder.acquireAsync();
     semaphore(1, name).acquire().subscribe().unsubscribe();
     // Its ACQUIRE ran (the line's counter moved), and the line is empty again.
-    await until(async () => (await admin.hget(`rxc:${name}:m`, 'seq')) === '1' && (await lineOf(admin, `rxc:${name}`)).length === 0, 2_000, 'the token to join and leave');
+    await until(
+      async () => (await admin.hget(`rxc:${name}:m`, 'seq')) === '1' && (await lineOf(admin, `rxc:${name}`)).length === 0,
+      2_000,
+      'the token to join and leave',
+    );
     permit.release();
   });
 
@@ -356,7 +385,11 @@ describe('RedisSemaphore', () => {
     const states: GateState[] = [];
     const subscription = watcher.state$.subscribe((state) => states.push(state));
     const admin = server.client();
-    await until(async () => ((await admin.pubsub('NUMSUB', `rxc:${name}:s`)) as [string, number])[1] === 1, 2_000, 'the watcher subscribed');
+    await until(
+      async () => ((await admin.pubsub('NUMSUB', `rxc:${name}:s`)) as [string, number])[1] === 1,
+      2_000,
+      'the watcher subscribed',
+    );
     const other = semaphore(2, name);
     const a = await other.acquireAsync();
     const b = await other.acquireAsync();
@@ -373,7 +406,7 @@ describe('RedisSemaphore', () => {
     expect(states.at(-1)).toEqual({ total: 2, available: 2, waiting: 0 });
   });
 
-  it('is a GateLike: withPermit and boundedMap\'s limiter take it', async () => {
+  it("is a GateLike: withPermit and boundedMap's limiter take it", async () => {
     const gate = semaphore(1, fresh());
     let inFlight = 0;
     let peak = 0;
@@ -383,7 +416,12 @@ describe('RedisSemaphore', () => {
         return timer(2).pipe(map(() => (inFlight--, x * 2)));
       });
     expect(await lastValueFrom(work(21).pipe(withPermit(gate)))).toBe(42);
-    const out = await lastValueFrom(range(0, 5).pipe(boundedMap((x) => work(x), 5, { limiter: gate }), toArray()));
+    const out = await lastValueFrom(
+      range(0, 5).pipe(
+        boundedMap((x) => work(x), 5, { limiter: gate }),
+        toArray(),
+      ),
+    );
     expect(out).toEqual([0, 2, 4, 6, 8]);
     expect(peak).toBe(1);
   });
@@ -419,7 +457,12 @@ describe('RedisLock', () => {
     const log: string[] = [];
     const first = lastValueFrom(a.run(() => defer(async () => (log.push('a start'), await sleep(30), log.push('a end')))));
     await until(() => log.length > 0, 2_000, 'a to hold the lock');
-    const second = firstValueFrom(b.acquire().pipe(take(1), map(() => log.push('b'))));
+    const second = firstValueFrom(
+      b.acquire().pipe(
+        take(1),
+        map(() => log.push('b')),
+      ),
+    );
     await Promise.all([first, second]);
     expect(log).toEqual(['a start', 'a end', 'b']);
   });

@@ -77,23 +77,33 @@ export class RedisServer {
   async stop(): Promise<void> {
     // Each client's 'end' also closes the pub/sub connection the gates made from it. A client
     // waiting to reconnect ends without a connection to close, and may say nothing: 200 ms at most.
-    await Promise.all([...this.clients].map((client) => (client.status === 'end' ? Promise.resolve() : new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 200);
-      client.once('end', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      client.disconnect();
-    }))));
+    await Promise.all(
+      [...this.clients].map((client) =>
+        client.status === 'end'
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 200);
+              client.once('end', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              client.disconnect();
+            }),
+      ),
+    );
     this.clients.clear();
     await this.halt();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
   private launch(): Promise<void> {
-    const child = spawn('redis-server', ['--save', '', '--appendonly', 'no', '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'redis-server',
+      ['--save', '', '--appendonly', 'no', '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.process = child;
     return new Promise((resolve, reject) => {
       let output = '';
@@ -107,7 +117,9 @@ export class RedisServer {
       };
       child.stdout.on('data', onData);
       child.stderr.resume();
-      child.on('error', (error) => reject(new Error(`redis-server could not start (${error.message}): install it with apt-get install redis-server`)));
+      child.on('error', (error) =>
+        reject(new Error(`redis-server could not start (${error.message}): install it with apt-get install redis-server`)),
+      );
       child.on('exit', (code) => reject(new Error(`redis-server exited with ${code} before it was ready: ${output}`)));
     });
   }

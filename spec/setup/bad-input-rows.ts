@@ -1,5 +1,11 @@
 /** One row of a bad-input table: the call, the bad argument, a thunk making the call, what it throws. */
-export type Row = readonly [call: string, argument: string, fn: () => unknown, error: typeof RangeError | typeof TypeError, message: string];
+export type Row = readonly [
+  call: string,
+  argument: string,
+  fn: () => unknown,
+  error: typeof RangeError | typeof TypeError,
+  message: string,
+];
 
 /** A test per row: the call throws at once, an instance of exactly that class, with exactly that message. */
 export function itThrowsAsTheRowSays(rows: readonly Row[]): void {

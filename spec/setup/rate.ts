@@ -27,7 +27,9 @@ export function rateBreaches(grants: readonly Grant[], { limit, interval, burst 
       const frames = sorted[j]!.at - sorted[i]!.at + 1;
       // Compared multiplied out: limit * frames / interval is rarely an integer.
       if (weight * interval > burst * interval + limit * frames) {
-        breaches.push(`${weight} granted in the ${frames} frames from ${sorted[i]!.at}, bound ${burst} + ${limit} * ${frames} / ${interval}`);
+        breaches.push(
+          `${weight} granted in the ${frames} frames from ${sorted[i]!.at}, bound ${burst} + ${limit} * ${frames} / ${interval}`,
+        );
       }
     }
   }

@@ -15,7 +15,11 @@ export interface SinkReport {
  * task that settles in microtasks. The loop is the one the README shows, waiting for `'drain'`
  * whenever `write` says the sink is full. `each` runs for each result as it is read.
  */
-export async function drainInto<R>(results: AsyncIterable<R>, highWaterMark: number, each: (result: R) => void = () => {}): Promise<SinkReport> {
+export async function drainInto<R>(
+  results: AsyncIterable<R>,
+  highWaterMark: number,
+  each: (result: R) => void = () => {},
+): Promise<SinkReport> {
   let written = 0;
   let maxWritableLength = 0;
   const out = new Writable({
