@@ -1,19 +1,17 @@
 import { Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { Captured } from '../internal/context';
+import { dispose } from '../internal/dispose';
 import { fromTask } from '../internal/fromTask';
 import { reportUnhandled } from '../internal/report';
 import { StateFeed } from '../internal/stateFeed';
 import type { AcquireOptions, DeferredTask, GateLike, GateState } from '../internal/types';
 import { checkObject, checkSignal } from '../internal/validate';
 import { LeaseLostError } from './errors';
-import { listenerOf, type Grantee, type Handler, type Listener } from './listener';
+import { fleetState, listenerOf, type Grantee, type Listener } from './listener';
 import { checkName, checkRedis, settings } from './options';
 import { Script } from './script';
 import { ACQUIRE, LEAVE, REFRESH, RESIZE, STATE } from './scripts';
 import type { RedisGateOptions, RedisLike, RedisPermit } from './types';
-
-// Node 20.0–20.3 lack Symbol.dispose; TypeScript's `using` falls back to this key.
-const dispose: typeof Symbol.dispose = (Symbol.dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
 
 const acquireScript = new Script(ACQUIRE);
 const leaveScript = new Script(LEAVE);
@@ -149,15 +147,7 @@ export abstract class RedisGate implements GateLike {
   /** The total as Redis last reported it (a capacity limiter's may have been resized). */
   protected total: number;
   private readonly feed = new StateFeed<GateState>(() => this.state);
-  private observers = 0;
-  private readonly stateChannel: string;
-  private readonly stateHandler: Handler = {
-    message: (text) => {
-      const [version, total, held, waiting] = text.split(',').map(Number);
-      this.show(version!, total!, held!, waiting!);
-    },
-    reconnected: () => this.fetchState(),
-  };
+  private readonly states: Observable<GateState>;
   private readonly grantee: Grantee = {
     granted: (token) => {
       const ticket = this.tickets.get(token);
@@ -190,8 +180,11 @@ export abstract class RedisGate implements GateLike {
     this.scheduler = scheduler;
     const base = `${prefix}:${name}`;
     this.args = [`${base}:x`, `${base}:q`, `${base}:w`, `${base}:m`, `${base}:t`, base, `${stored ? '*' : ''}${capacity === Infinity ? 'inf' : capacity}`, leaseMs, `${prefix}:g:`];
-    this.stateChannel = `${base}:s`;
     this.listener = listenerOf(this.redis);
+    this.states = fleetState(this.listener, `${base}:s`, this.feed, (text) => {
+      const [version, total, held, waiting] = text.split(',').map(Number);
+      this.show(version!, total!, held!, waiting!);
+    }, () => this.fetchState());
     this.route = `${this.listener.id}/${++gates}`;
     this.total = capacity;
     this.state = { total: capacity, available: capacity, waiting: 0 };
@@ -317,14 +310,7 @@ export abstract class RedisGate implements GateLike {
    * it, then as Redis reports it), then every change made by any process.
    */
   get state$(): Observable<GateState> {
-    return new Observable<GateState>((subscriber) => {
-      if (this.observers++ === 0) void this.listener.listen(this.stateChannel, this.stateHandler).then(() => this.fetchState());
-      const subscription = this.feed.state$.subscribe(subscriber);
-      return () => {
-        subscription.unsubscribe();
-        if (--this.observers === 0) this.listener.unlisten(this.stateChannel, this.stateHandler);
-      };
-    });
+    return this.states;
   }
 
   /** Throws unless `weight` is an integer the gate can ever grant. @internal */

@@ -1,0 +1,6 @@
+/**
+ * The key of a permit's `[Symbol.dispose]()`: `Symbol.dispose`, or where the runtime lacks it
+ * (Node 20.0–20.3, some browsers) the key TypeScript's `using` falls back to.
+ * @internal
+ */
+export const dispose: typeof Symbol.dispose = (Symbol.dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
