@@ -5,13 +5,13 @@ import { fromTask } from '../internal/fromTask';
 import { checkRateWeight, rateSettings, type RateLimiterOptions } from '../internal/rateOptions';
 import { StateFeed } from '../internal/stateFeed';
 import type { AcquireOptions, DeferredTask, GateLike, GateState, Permit } from '../internal/types';
-import { checkObject, checkSignal } from '../internal/validate';
 import { WaitList, WaitNode } from '../internal/waitList';
 import { fleetState, listenerOf } from './listener';
 import { checkName, checkRedis } from './options';
 import { Script } from './script';
 import { RATE } from './scripts';
 import type { RedisLike } from './types';
+import { acquireOnce, acquirePromise, type Sink } from './waiting';
 
 const rateScript = new Script(RATE);
 
@@ -51,8 +51,7 @@ class Waiter extends WaitNode {
 
   constructor(
     readonly weight: number,
-    readonly granted: (permit: RatePermit) => void,
-    readonly failed: (error: unknown) => void,
+    readonly sink: Sink<RedisRatePermit>,
   ) {
     super();
   }
@@ -143,12 +142,7 @@ export class RedisRateLimiter implements GateLike {
   /** Emits once when `weight` is granted (never completes; unsubscribing gives nothing back). */
   acquire(weight = 1): Observable<void> {
     this.checkWeight('RedisRateLimiter', weight);
-    return new Observable<void>((subscriber) => {
-      const captured = new Captured();
-      captured.hold();
-      const waiter = this.enter(weight, () => captured.run(() => subscriber.next()), (error) => subscriber.error(error));
-      return () => this.leave(waiter);
-    });
+    return acquireOnce(this, weight);
   }
 
   /**
@@ -161,38 +155,14 @@ export class RedisRateLimiter implements GateLike {
     return new Observable<T>((subscriber) => {
       const captured = new Captured();
       captured.hold();
-      const waiter = this.enter(weight, () => captured.run(() => source.subscribe(subscriber)), (error) => subscriber.error(error));
-      return () => this.leave(waiter);
+      const waiter = this.enter(weight, { granted: () => captured.run(() => source.subscribe(subscriber)), failed: (error) => subscriber.error(error) });
+      return () => this.retire(waiter);
     });
   }
 
   /** For async/await code: resolves with the grant, or rejects with `signal.reason` when `signal` aborts first. */
   acquireAsync(options?: AcquireOptions): Promise<RedisRatePermit> {
-    if (options !== undefined) checkObject('acquireAsync', 'options', options);
-    const signal = options?.signal;
-    const weight = options?.weight ?? 1;
-    this.checkWeight('acquireAsync', weight, 'options.weight');
-    if (signal !== undefined) checkSignal('acquireAsync', 'options.signal', signal);
-    if (signal?.aborted === true) return Promise.reject(signal.reason);
-    return new Promise<RedisRatePermit>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.leave(waiter);
-        reject(signal!.reason);
-      };
-      // Never granted synchronously: the listener is in place before any answer.
-      const waiter = this.enter(
-        weight,
-        (permit) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(permit);
-        },
-        (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return acquirePromise(this, options);
   }
 
   /**
@@ -215,8 +185,9 @@ export class RedisRateLimiter implements GateLike {
     checkRateWeight(where, name, weight, this.burst);
   }
 
-  private enter(weight: number, granted: (permit: RatePermit) => void, failed: (error: unknown) => void): Waiter {
-    const waiter = new Waiter(weight, granted, failed);
+  /** Puts a waiter in this process's line. @internal */
+  enter(weight: number, sink: Sink<RedisRatePermit>): Waiter {
+    const waiter = new Waiter(weight, sink);
     // One that finds nobody before it arrives now; one behind others waited its turn.
     waiter.waited = this.line.size > 0 || this.sent !== null;
     this.line.push(waiter);
@@ -225,7 +196,8 @@ export class RedisRateLimiter implements GateLike {
     return waiter;
   }
 
-  private leave(waiter: Waiter): void {
+  /** Withdraws a waiter (a grant is never given back). @internal */
+  retire(waiter: Waiter): void {
     const head = this.line.peek() === waiter;
     if (!this.line.remove(waiter)) return;
     // A head that left for one needing as much keeps the timer; another asks Redis for its own time.
@@ -248,7 +220,7 @@ export class RedisRateLimiter implements GateLike {
       (reply) => this.answered(head, reply),
       (error: unknown) => {
         this.sent = null;
-        if (this.line.remove(head)) head.failed(error);
+        if (this.line.remove(head)) head.sink.failed(error);
         this.next();
         this.feed.changed();
       },
@@ -263,7 +235,7 @@ export class RedisRateLimiter implements GateLike {
       if (taker !== null && taker.weight <= waiter.weight) {
         this.line.remove(taker);
         // Its work starts before the next waiter asks: a grant is counted when its work starts.
-        taker.granted(new RatePermit(ms));
+        taker.sink.granted(new RatePermit(ms));
       }
     } else if (waiter.queued) {
       this.timer = this.scheduler.schedule(() => {

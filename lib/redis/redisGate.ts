@@ -5,13 +5,13 @@ import { fromTask } from '../internal/fromTask';
 import { reportUnhandled } from '../internal/report';
 import { StateFeed } from '../internal/stateFeed';
 import type { AcquireOptions, DeferredTask, GateLike, GateState } from '../internal/types';
-import { checkObject, checkSignal } from '../internal/validate';
 import { LeaseLostError } from './errors';
 import { fleetState, listenerOf, type Grantee, type Listener } from './listener';
 import { checkName, checkRedis, settings } from './options';
 import { Script } from './script';
 import { ACQUIRE, LEAVE, REFRESH, RESIZE, STATE } from './scripts';
 import type { RedisGateOptions, RedisLike, RedisPermit } from './types';
+import { acquireOnce, acquirePromise, type Sink } from './waiting';
 
 const acquireScript = new Script(ACQUIRE);
 const leaveScript = new Script(LEAVE);
@@ -36,13 +36,7 @@ const RELEASED = 2;
 /** A `tryAcquireAsync` whose answer has not come yet: not in line, so nothing wakes it. */
 const TRYING = 3;
 
-/** Who is told what becomes of a ticket. */
-interface Sink {
-  granted(ticket: Ticket): void;
-  failed(error: unknown): void;
-}
-
-const noSink: Sink = { granted: () => undefined, failed: () => undefined };
+const noSink: Sink<RedisPermit> = { granted: () => undefined, failed: () => undefined };
 
 /** One acquisition: a token in Redis, waiting then holding; the permit it was granted. */
 class Ticket implements RedisPermit {
@@ -59,7 +53,7 @@ class Ticket implements RedisPermit {
     private readonly gate: RedisGate,
     readonly token: string,
     readonly weight: number,
-    readonly sink: Sink,
+    readonly sink: Sink<RedisPermit>,
     /** Local time until which Redis keeps the token for sure: last confirmed contact sent + leaseMs. */
     public deadline: number,
   ) {}
@@ -197,15 +191,7 @@ export abstract class RedisGate implements GateLike {
    */
   acquire(weight = 1): Observable<void> {
     this.checkWeight(this.where, weight);
-    return new Observable<void>((subscriber) => {
-      const captured = new Captured();
-      captured.hold();
-      const ticket = this.enter(weight, {
-        granted: () => captured.run(() => subscriber.next()),
-        failed: (error) => subscriber.error(error),
-      });
-      return () => this.retire(ticket);
-    });
+    return acquireOnce(this, weight);
   }
 
   /**
@@ -268,29 +254,7 @@ export abstract class RedisGate implements GateLike {
    * a `LeaseLostError` if its lease is lost before `release()`.
    */
   acquireAsync(options?: AcquireOptions): Promise<RedisPermit> {
-    if (options !== undefined) checkObject('acquireAsync', 'options', options);
-    const signal = options?.signal;
-    const weight = options?.weight ?? 1;
-    this.checkWeight('acquireAsync', weight, 'options.weight');
-    if (signal !== undefined) checkSignal('acquireAsync', 'options.signal', signal);
-    if (signal?.aborted === true) return Promise.reject(signal.reason);
-    return new Promise<RedisPermit>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.retire(ticket);
-        reject(signal!.reason);
-      };
-      const ticket = this.enter(weight, {
-        granted: (granted) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(granted);
-        },
-        failed: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return acquirePromise(this, options);
   }
 
   /**
@@ -338,7 +302,7 @@ export abstract class RedisGate implements GateLike {
     return this.scheduler.now();
   }
 
-  private add(weight: number, sink: Sink): Ticket {
+  private add(weight: number, sink: Sink<RedisPermit>): Ticket {
     const now = this.now();
     if (this.tickets.size === 0) {
       this.refreshAt = now + this.refreshMs;
@@ -351,7 +315,8 @@ export abstract class RedisGate implements GateLike {
     return ticket;
   }
 
-  private enter(weight: number, sink: Sink): Ticket {
+  /** Puts a waiter in line (in Redis once its ACQUIRE runs). @internal */
+  enter(weight: number, sink: Sink<RedisPermit>): Ticket {
     const ticket = this.add(weight, sink);
     this.waiters++;
     void this.send(ticket, 'wait');
