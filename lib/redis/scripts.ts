@@ -106,7 +106,7 @@ local function reply(status)
   local shown = total == math.huge and -1 or total
   if changed then
     if stored then redis.call('PEXPIRE', T, 86400000) end
-    redis.call('PUBLISH', base .. ':s', version .. ',' .. shown .. ',' .. held .. ',' .. waiting)
+    redis.call('PUBLISH', base .. ':s', string.format('%.0f', version) .. ',' .. shown .. ',' .. held .. ',' .. waiting)
   end
   local wake = -1
   local first = redis.call('ZRANGE', X, 0, 0, 'WITHSCORES')[2]
