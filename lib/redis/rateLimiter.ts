@@ -65,7 +65,9 @@ class Waiter extends WaitNode {
  * One Lua script does GCRA on one hash (the theoretical arrival time), with the arithmetic of
  * `RateLimiter` and Redis's `TIME` as the only clock, so the clocks of the processes do not matter:
  * in any `w` whole milliseconds of Redis time, all processes together are granted at most
- * `burst + limit * w / interval`. The hash expires once the bucket is full again.
+ * `burst + limit * w / interval`. The hash expires once the bucket is full again. A server younger
+ * than a bucket's refill may have forgotten grants (a restart without persistence): on it, a bucket
+ * starts empty at the server's start, so the bound holds across a restart too.
  *
  * Waiting, and why not a reservation: GCRA could grant "in the future" (advance the arrival time
  * and tell the caller how long to wait), with strict FIFO across processes. But a reserved grant

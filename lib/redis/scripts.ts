@@ -207,7 +207,11 @@ return reply(0)
  * ms is how long until the weight could be granted (-1 for a report). A refusal writes nothing, so a
  * caller that then gives up leaves nothing behind. A grant publishes `version,available` on the
  * key's name. The hash expires once the arrival time is over half a ms past, when the bucket is
- * full again: an absent hash is a full bucket.
+ * full again: an absent hash is a full bucket, unless the server is too young to know. A server
+ * restarted without persistence forgets the hash of a bucket that was not full; so on a server
+ * younger than a full bucket's refill, an absent hash counts as a bucket that was empty when the
+ * server started (`uptime_in_seconds` is whole seconds, so the start is taken no earlier than it
+ * was). No grant made before a restart can then add to those after it beyond the bound.
  * @internal
  */
 export const RATE = `
@@ -217,8 +221,12 @@ local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local version = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local stored = redis.call('HMGET', key, 't', 'd')
-local ahead = -math.huge
-if stored[1] then ahead = tonumber(stored[2]) - math.max(0, now - tonumber(stored[1])) * limit end
+local ahead
+if stored[1] then
+  ahead = tonumber(stored[2]) - math.max(0, now - tonumber(stored[1])) * limit
+else
+  ahead = burst * interval - tonumber(string.match(redis.call('INFO', 'server'), 'uptime_in_seconds:(%d+)')) * 1000 * limit
+end
 local function available()
   return math.max(0, math.min(burst, math.floor((2 * burst * interval + limit - 2 * math.max(0, ahead) - 1) / (2 * interval))))
 end
