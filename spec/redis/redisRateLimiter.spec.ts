@@ -133,18 +133,20 @@ describe('RedisRateLimiter', () => {
     expect(granted[2]!.t - t0).toBeLessThan(100);
     // The theoretical arrival time after grant k, t + d / limit ms, is t0 + 100 (k + 1) exactly.
     expect(granted.map((g) => 3 * g.t + g.d - 3 * t0)).toEqual([300, 600, 900, 1200, 1500, 1800, 2100]);
-    // Grant k >= 3 is due at t0 + 100 (k - 2), and given then: a timer at the time Redis said,
-    // so at most a few ms late, never early.
+    // Grant k >= 3 is due at t0 + 100 (k - 2), and given then: never early, and woken by a timer
+    // at the time Redis said, so not a slot late either.
     for (let k = 3; k < 7; k++) {
       expect(granted[k]!.t - (t0 + 100 * (k - 2))).toBeGreaterThanOrEqual(0);
-      expect(granted[k]!.t - (t0 + 100 * (k - 2))).toBeLessThan(50);
+      expect(granted[k]!.t - (t0 + 100 * (k - 2))).toBeLessThan(100);
     }
     expect(gcraBreaches(steps, bound)).toEqual([]);
     expect(rateBreaches(granted.map((g) => ({ at: g.t, weight: 1 })), bound)).toEqual([]);
-    // No polling: between two grants, the head was refused once (with the time it is due) and
-    // asked again then; a timer that fired a millisecond early may ask once more.
-    expect(steps.length - 7).toBeGreaterThanOrEqual(4);
-    expect(steps.length - 7).toBeLessThanOrEqual(8);
+    // No polling: each grant after the burst was refused once, with the time it is due, and asked
+    // again then; a timer that fired a little early asks once more, for the ms left. Polling
+    // would ask many times per 100 ms.
+    const refusals = steps.length - 7;
+    expect(refusals).toBeGreaterThanOrEqual(4);
+    expect(refusals).toBeLessThanOrEqual(4 * 3);
   });
 
   it('burst 1: grants spaced interval / limit apart, a late retry counted from at most half a ms before it, never more than the bound', async () => {
