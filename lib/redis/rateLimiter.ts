@@ -22,6 +22,8 @@ type Reply = readonly [granted: number, ms: number, available: number, version: 
 export interface RedisRateLimiterOptions extends RateLimiterOptions {
   /** Namespace of the limiter's key and channel: `<prefix>:<name>:r`. Default `'rxc'`. */
   prefix?: string | undefined;
+  /** The timer of the wake-ups; the clock is Redis's `TIME`. Default `asyncScheduler`. */
+  scheduler?: SchedulerLike | undefined;
 }
 
 /** A grant of a `RedisRateLimiter`: a permit whose `release()` frees nothing (only time does). */
@@ -59,8 +61,13 @@ class Waiter extends WaitNode {
 
 /**
  * `RateLimiter` across processes: at most `limit` grants per `interval` ms, `burst` at once after
- * idle time, counted over every process that uses the same Redis, `name` and `prefix`. The same
- * options as `RateLimiter` (checked by the same code), and the Redis gates' `prefix`.
+ * idle time, counted over every process that uses the same Redis, `name` and `prefix`.
+ *
+ * The signature is the two others' put together: `(redis, name, ...)` as every Redis gate, since
+ * the client and the name are what the processes share; then `RateLimiter`'s options object
+ * (checked by the same code, with the same messages: one limiter moves to Redis by adding two
+ * arguments), with the Redis gates' `prefix`. Not their `leaseMs` and `refreshMs`: a rate
+ * limiter holds nothing, so there is no lease to keep.
  *
  * One Lua script does GCRA on one hash (the theoretical arrival time), with the arithmetic of
  * `RateLimiter` and Redis's `TIME` as the only clock, so the clocks of the processes do not matter:
