@@ -53,7 +53,7 @@ JS
 node esm.mjs
 # The Redis entry: its own names in both builds, loaded without ioredis installed (an optional
 # peer: the gates take any client object, so importing the entry must not need it).
-redis_exports='LeaseLostError RedisCapacityLimiter RedisLock RedisSemaphore'
+redis_exports='LeaseLostError RedisCapacityLimiter RedisLock RedisRateLimiter RedisSemaphore'
 cat > redis-exports.mjs <<'JS'
 import { createRequire } from 'node:module';
 const expected = process.argv[2].split(' ');
@@ -78,6 +78,11 @@ cat >> types.ts <<'TS'
 import { LeaseLostError, type RedisGateOptions } from 'rxjs-concurrency/redis';
 const options: RedisGateOptions = { prefix: 'app', leaseMs: 5_000 };
 export const lost: Error = new LeaseLostError(String(options.leaseMs));
+import type { GateLike } from 'rxjs-concurrency';
+import type { RedisRateLimiter, RedisRateLimiterOptions, RedisRatePermit } from 'rxjs-concurrency/redis';
+export const rateOptions: RedisRateLimiterOptions = { limit: 100, interval: 60_000, burst: 1, prefix: 'app' };
+export const asGate = (rate: RedisRateLimiter): GateLike => rate;
+export const grantedAt = async (rate: RedisRateLimiter): Promise<number> => ((await rate.acquireAsync()) satisfies RedisRatePermit).grantedAt;
 TS
 # One tsconfig per case: `types` decides whether @types/node (installed here) is seen at all.
 tsc() { # tsc LIBS TYPES MODULE RESOLUTION FILE

@@ -1,19 +1,9 @@
-import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { PermitGate } from './internal/permitGate';
+import { checkRateWeight, rateSettings, type RateLimiterOptions } from './internal/rateOptions';
 import type { GateState } from './internal/types';
-import { checkCount, checkObject, checkScheduler, fail } from './internal/validate';
 
-/** Options of `new RateLimiter()`. */
-export interface RateLimiterOptions {
-  /** Grants per `interval`, weights summed: an integer ≥ 1. */
-  limit: number;
-  /** The period `limit` is counted over, in ms of the scheduler's clock: an integer ≥ 1. */
-  interval: number;
-  /** Weight that may be granted at once after idle time: an integer ≥ 1. Default `limit`. */
-  burst?: number | undefined;
-  /** The clock and the timer. Default `asyncScheduler`, so `TestScheduler.run()` makes it virtual. */
-  scheduler?: SchedulerLike | undefined;
-}
+export type { RateLimiterOptions } from './internal/rateOptions';
 
 /**
  * "`limit` per `interval` ms" as a gate: it bounds how many calls *start* per unit of time, where
@@ -73,12 +63,7 @@ export class RateLimiter extends PermitGate {
    * @param options.scheduler - the clock and the timer, default `asyncScheduler`
    */
   constructor(options: RateLimiterOptions) {
-    checkObject('RateLimiter', 'options', options);
-    const limit = checkCount('RateLimiter', 'options.limit', options.limit, 1);
-    const interval = checkCount('RateLimiter', 'options.interval', options.interval, 1);
-    const burst = options.burst === undefined ? limit : checkCount('RateLimiter', 'options.burst', options.burst, 1);
-    const scheduler =
-      options.scheduler === undefined ? asyncScheduler : checkScheduler('RateLimiter', 'options.scheduler', options.scheduler);
+    const { limit, interval, burst, scheduler } = rateSettings('RateLimiter', options);
     super('RateLimiter', burst, true);
     this.limit = limit;
     this.interval = interval;
@@ -88,8 +73,7 @@ export class RateLimiter extends PermitGate {
 
   /** @internal */
   override checkWeight(where: string, weight: number, name = 'weight'): void {
-    checkCount(where, name, weight, 1);
-    if (weight > this.burst) fail(RangeError, where, name, `<= burst ${this.burst}`, weight);
+    checkRateWeight(where, name, weight, this.burst);
   }
 
   protected override get available(): number {

@@ -1,4 +1,4 @@
-import { RedisCapacityLimiter, RedisLock, RedisSemaphore, type RedisLike } from 'rxjs-concurrency/redis';
+import { RedisCapacityLimiter, RedisLock, RedisRateLimiter, RedisSemaphore, type RedisLike } from 'rxjs-concurrency/redis';
 import { itThrowsAsTheRowSays, type Row } from './setup/bad-input-rows';
 
 /*
@@ -17,6 +17,7 @@ const client: RedisLike = {
 };
 const any = (v: unknown): never => v as never;
 const sem = (): RedisSemaphore => new RedisSemaphore(client, 'jobs', 3);
+const rate = (): RedisRateLimiter => new RedisRateLimiter(client, 'api', { limit: 10, interval: 1000, burst: 3 });
 
 // One row a line, as in spec/bad-input.spec.ts.
 // prettier-ignore
@@ -54,6 +55,24 @@ const rows: Row[] = [
   ['gate.acquireAsync({ weight })', '1.5', () => sem().acquireAsync({ weight: 1.5 }), RangeError, 'acquireAsync: options.weight must be an integer >= 1, received 1.5'],
   ['gate.acquireAsync({ signal })', "'stop'", () => sem().acquireAsync({ signal: any('stop') }), TypeError, 'acquireAsync: options.signal must be an AbortSignal, received "stop"'],
   ['gate.tryAcquireAsync(weight)', '5', () => sem().tryAcquireAsync(5), RangeError, 'tryAcquireAsync: weight must be <= permits (3), received 5'],
+  // RedisRateLimiter: RateLimiter's option checks (the same code), the Redis gates' for the rest
+  ['new RedisRateLimiter(redis)', 'null', () => new RedisRateLimiter(any(null), 'api', { limit: 1, interval: 1000 }), TypeError, 'RedisRateLimiter: redis must be a Redis client with evalsha(), eval() and duplicate(), such as an ioredis Redis, received null'],
+  ['new RedisRateLimiter(redis, name)', "''", () => new RedisRateLimiter(client, '', { limit: 1, interval: 1000 }), TypeError, 'RedisRateLimiter: name must be a non-empty string, received ""'],
+  ['new RedisRateLimiter(redis, name, options)', 'missing', () => new RedisRateLimiter(client, 'api', any(undefined)), TypeError, 'RedisRateLimiter: options must be an object, received undefined'],
+  ['new RedisRateLimiter(..., { limit })', '0', () => new RedisRateLimiter(client, 'api', { limit: 0, interval: 1000 }), RangeError, 'RedisRateLimiter: options.limit must be an integer >= 1, received 0'],
+  ['new RedisRateLimiter(..., { limit })', "'10'", () => new RedisRateLimiter(client, 'api', { limit: any('10'), interval: 1000 }), TypeError, 'RedisRateLimiter: options.limit must be an integer >= 1, received "10"'],
+  ['new RedisRateLimiter(..., { interval })', '0.5', () => new RedisRateLimiter(client, 'api', { limit: 1, interval: 0.5 }), RangeError, 'RedisRateLimiter: options.interval must be an integer >= 1, received 0.5'],
+  ['new RedisRateLimiter(..., { interval })', 'missing', () => new RedisRateLimiter(client, 'api', any({ limit: 1 })), TypeError, 'RedisRateLimiter: options.interval must be an integer >= 1, received undefined'],
+  ['new RedisRateLimiter(..., { burst })', '0', () => new RedisRateLimiter(client, 'api', { limit: 1, interval: 1000, burst: 0 }), RangeError, 'RedisRateLimiter: options.burst must be an integer >= 1, received 0'],
+  ['new RedisRateLimiter(..., { burst })', 'Infinity', () => new RedisRateLimiter(client, 'api', { limit: 1, interval: 1000, burst: Infinity }), RangeError, 'RedisRateLimiter: options.burst must be an integer >= 1, received Infinity'],
+  ['new RedisRateLimiter(..., { scheduler })', '{}', () => new RedisRateLimiter(client, 'api', { limit: 1, interval: 1000, scheduler: any({}) }), TypeError, 'RedisRateLimiter: options.scheduler must be a SchedulerLike (with now() and schedule()), received an object'],
+  ['new RedisRateLimiter(..., { prefix })', "''", () => new RedisRateLimiter(client, 'api', { limit: 1, interval: 1000, prefix: '' }), TypeError, 'RedisRateLimiter: options.prefix must be a non-empty string, received ""'],
+  ['RedisRateLimiter.acquire / run(weight)', '0', () => rate().acquire(0), RangeError, 'RedisRateLimiter: weight must be an integer >= 1, received 0'],
+  ['RedisRateLimiter.acquire / run(weight)', 'above burst', () => rate().run(() => [1], 4), RangeError, 'RedisRateLimiter: weight must be <= burst 3, received 4'],
+  ['RedisRateLimiter.run(work)', 'a started Promise', () => rate().run(any(Promise.resolve(1))), TypeError, 'run: work must be an ObservableInput or a function (signal) => ObservableInput that has not started yet, not a Promise (its work began when it was made: it can neither wait for a permit nor run again); pass a factory such as () => fetch(url), received an object'],
+  ['RedisRateLimiter.acquireAsync({ weight })', 'above burst', () => rate().acquireAsync({ weight: 4 }), RangeError, 'acquireAsync: options.weight must be <= burst 3, received 4'],
+  ['RedisRateLimiter.acquireAsync({ signal })', "'stop'", () => rate().acquireAsync({ signal: any('stop') }), TypeError, 'acquireAsync: options.signal must be an AbortSignal, received "stop"'],
+  ['RedisRateLimiter.tryAcquireAsync(weight)', '1.5', () => rate().tryAcquireAsync(1.5), RangeError, 'tryAcquireAsync: weight must be an integer >= 1, received 1.5'],
 ];
 
 describe('Redis gates: bad input throws at the call with the class and message of the table', () => {
@@ -69,6 +88,8 @@ describe('Redis gates: bad input throws at the call with the class and message o
       new RedisLock(counting, 'x').run(() => [1]),
       new RedisCapacityLimiter(counting, 'x', Infinity),
       new RedisCapacityLimiter(counting, 'x', 1).acquire(1),
+      new RedisRateLimiter(counting, 'x', { limit: 1, interval: 1, burst: undefined, scheduler: undefined, prefix: undefined }).acquire(1),
+      new RedisRateLimiter(counting, 'x', { limit: 5, interval: 1000, burst: 5, prefix: 'app' }).run(() => [1], 5),
     ]).not.toThrow();
     expect(sent).toBe(0);
   });

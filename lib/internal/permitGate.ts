@@ -1,6 +1,7 @@
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import { unwatchAbort, watchAbort, type AbortWaiter } from './abortWatch';
 import { captureAsync, currentScope, resume, type AsyncSnapshot, type Scope } from './context';
+import { dispose } from './dispose';
 import { fromTask } from './fromTask';
 import { InnerSubscriber } from './innerSubscriber';
 import { StateFeed } from './stateFeed';
@@ -8,11 +9,6 @@ import { batch, drain, enqueue, type Runnable } from './trampoline';
 import type { AcquireOptions, DeferredTask, Gate, GateState, Permit } from './types';
 import { checkCount, checkObject, checkSignal, fail } from './validate';
 import { WaitList, WaitNode } from './waitList';
-
-// Node 20.0–20.3 and some browsers lack Symbol.dispose; TypeScript's `using` falls back to this key.
-// The lib's types declare it always present, hence the widening before `??`.
-const dispose: typeof Symbol.dispose = ((Symbol as { dispose?: typeof Symbol.dispose }).dispose ??
-  Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
 
 const WAITING = 0;
 const HELD = 1;

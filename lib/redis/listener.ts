@@ -1,3 +1,5 @@
+import { Observable } from 'rxjs';
+import type { StateFeed } from '../internal/stateFeed';
 import type { RedisLike, RedisSubscriberLike } from './types';
 
 /** What a subscribed channel's messages and reconnections are told to. @internal */
@@ -168,4 +170,29 @@ export function listenerOf(redis: RedisLike): Listener {
   let listener = listeners.get(redis);
   if (listener === undefined) listeners.set(redis, (listener = new Listener(redis)));
   return listener;
+}
+
+/**
+ * The `state$` of a Redis gate: `feed`'s, with `channel` (where every process publishes the
+ * changes it makes) listened to while anyone observes it, and `fetch` asking Redis for the state
+ * once the subscription is confirmed and after a reconnection (what was published meanwhile is lost).
+ * @internal
+ */
+export function fleetState<S extends object>(
+  listener: Listener,
+  channel: string,
+  feed: StateFeed<S>,
+  message: (text: string) => void,
+  fetch: () => void,
+): Observable<S> {
+  let observers = 0;
+  const handler: Handler = { message, reconnected: fetch };
+  return new Observable<S>((subscriber) => {
+    if (observers++ === 0) void listener.listen(channel, handler).then(fetch);
+    const subscription = feed.state$.subscribe(subscriber);
+    return () => {
+      subscription.unsubscribe();
+      if (--observers === 0) listener.unlisten(channel, handler);
+    };
+  });
 }

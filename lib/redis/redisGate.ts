@@ -1,21 +1,17 @@
 import { Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { Captured } from '../internal/context';
+import { dispose } from '../internal/dispose';
 import { fromTask } from '../internal/fromTask';
 import { reportUnhandled } from '../internal/report';
 import { StateFeed } from '../internal/stateFeed';
 import type { AcquireOptions, DeferredTask, GateLike, GateState } from '../internal/types';
-import { checkObject, checkSignal } from '../internal/validate';
 import { LeaseLostError } from './errors';
-import { listenerOf, type Grantee, type Handler, type Listener } from './listener';
+import { fleetState, listenerOf, type Grantee, type Listener } from './listener';
 import { checkName, checkRedis, settings } from './options';
 import { Script } from './script';
 import { ACQUIRE, LEAVE, REFRESH, RESIZE, STATE } from './scripts';
 import type { RedisGateOptions, RedisLike, RedisPermit } from './types';
-
-// Node 20.0–20.3 lack Symbol.dispose; TypeScript's `using` falls back to this key.
-// The lib's types declare it always present, hence the widening before `??`.
-const dispose: typeof Symbol.dispose = ((Symbol as { dispose?: typeof Symbol.dispose }).dispose ??
-  Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
+import { acquireOnce, acquirePromise, type Sink } from './waiting';
 
 const acquireScript = new Script(ACQUIRE);
 const leaveScript = new Script(LEAVE);
@@ -40,13 +36,7 @@ const RELEASED = 2;
 /** A `tryAcquireAsync` whose answer has not come yet: not in line, so nothing wakes it. */
 const TRYING = 3;
 
-/** Who is told what becomes of a ticket. */
-interface Sink {
-  granted(ticket: Ticket): void;
-  failed(error: unknown): void;
-}
-
-const noSink: Sink = { granted: () => undefined, failed: () => undefined };
+const noSink: Sink<RedisPermit> = { granted: () => undefined, failed: () => undefined };
 
 /** One acquisition: a token in Redis, waiting then holding; the permit it was granted. */
 class Ticket implements RedisPermit {
@@ -63,7 +53,7 @@ class Ticket implements RedisPermit {
     private readonly gate: RedisGate,
     readonly token: string,
     readonly weight: number,
-    readonly sink: Sink,
+    readonly sink: Sink<RedisPermit>,
     /** Local time until which Redis keeps the token for sure: last confirmed contact sent + leaseMs. */
     public deadline: number,
   ) {}
@@ -154,15 +144,7 @@ export abstract class RedisGate implements GateLike {
   /** The total as Redis last reported it (a capacity limiter's may have been resized). */
   protected total: number;
   private readonly feed = new StateFeed<GateState>(() => this.state);
-  private observers = 0;
-  private readonly stateChannel: string;
-  private readonly stateHandler: Handler = {
-    message: (text) => {
-      const [version, total, held, waiting] = text.split(',').map(Number);
-      this.show(version!, total!, held!, waiting!);
-    },
-    reconnected: () => this.fetchState(),
-  };
+  private readonly states: Observable<GateState>;
   private readonly grantee: Grantee = {
     granted: (token) => {
       const ticket = this.tickets.get(token);
@@ -205,8 +187,17 @@ export abstract class RedisGate implements GateLike {
       leaseMs,
       `${prefix}:g:`,
     ];
-    this.stateChannel = `${base}:s`;
     this.listener = listenerOf(this.redis);
+    this.states = fleetState(
+      this.listener,
+      `${base}:s`,
+      this.feed,
+      (text) => {
+        const [version, total, held, waiting] = text.split(',').map(Number);
+        this.show(version!, total!, held!, waiting!);
+      },
+      () => this.fetchState(),
+    );
     this.route = `${this.listener.id}/${++gates}`;
     this.total = capacity;
     this.state = { total: capacity, available: capacity, waiting: 0 };
@@ -219,15 +210,7 @@ export abstract class RedisGate implements GateLike {
    */
   acquire(weight = 1): Observable<void> {
     this.checkWeight(this.where, weight);
-    return new Observable<void>((subscriber) => {
-      const captured = new Captured();
-      captured.hold();
-      const ticket = this.enter(weight, {
-        granted: () => captured.run(() => subscriber.next()),
-        failed: (error) => subscriber.error(error),
-      });
-      return () => this.retire(ticket);
-    });
+    return acquireOnce(this, weight);
   }
 
   /**
@@ -290,29 +273,7 @@ export abstract class RedisGate implements GateLike {
    * a `LeaseLostError` if its lease is lost before `release()`.
    */
   acquireAsync(options?: AcquireOptions): Promise<RedisPermit> {
-    if (options !== undefined) checkObject('acquireAsync', 'options', options);
-    const signal = options?.signal;
-    const weight = options?.weight ?? 1;
-    this.checkWeight('acquireAsync', weight, 'options.weight');
-    if (signal !== undefined) checkSignal('acquireAsync', 'options.signal', signal);
-    if (signal?.aborted === true) return Promise.reject(signal.reason);
-    return new Promise<RedisPermit>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.retire(ticket);
-        reject(signal!.reason);
-      };
-      const ticket = this.enter(weight, {
-        granted: (granted) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(granted);
-        },
-        failed: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return acquirePromise(this, options);
   }
 
   /**
@@ -332,14 +293,7 @@ export abstract class RedisGate implements GateLike {
    * it, then as Redis reports it), then every change made by any process.
    */
   get state$(): Observable<GateState> {
-    return new Observable<GateState>((subscriber) => {
-      if (this.observers++ === 0) void this.listener.listen(this.stateChannel, this.stateHandler).then(() => this.fetchState());
-      const subscription = this.feed.state$.subscribe(subscriber);
-      return () => {
-        subscription.unsubscribe();
-        if (--this.observers === 0) this.listener.unlisten(this.stateChannel, this.stateHandler);
-      };
-    });
+    return this.states;
   }
 
   /** Throws unless `weight` is an integer the gate can ever grant. @internal */
@@ -367,7 +321,7 @@ export abstract class RedisGate implements GateLike {
     return this.scheduler.now();
   }
 
-  private add(weight: number, sink: Sink): Ticket {
+  private add(weight: number, sink: Sink<RedisPermit>): Ticket {
     const now = this.now();
     if (this.tickets.size === 0) {
       this.refreshAt = now + this.refreshMs;
@@ -380,7 +334,8 @@ export abstract class RedisGate implements GateLike {
     return ticket;
   }
 
-  private enter(weight: number, sink: Sink): Ticket {
+  /** Puts a waiter in line (in Redis once its ACQUIRE runs). @internal */
+  enter(weight: number, sink: Sink<RedisPermit>): Ticket {
     const ticket = this.add(weight, sink);
     this.waiters++;
     void this.send(ticket, 'wait');

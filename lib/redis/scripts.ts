@@ -106,7 +106,7 @@ local function reply(status)
   local shown = total == math.huge and -1 or total
   if changed then
     if stored then redis.call('PEXPIRE', T, 86400000) end
-    redis.call('PUBLISH', base .. ':s', version .. ',' .. shown .. ',' .. held .. ',' .. waiting)
+    redis.call('PUBLISH', base .. ':s', string.format('%.0f', version) .. ',' .. shown .. ',' .. held .. ',' .. waiting)
   end
   local wake = -1
   local first = redis.call('ZRANGE', X, 0, 0, 'WITHSCORES')[2]
@@ -192,4 +192,51 @@ changed = true
 reap()
 grant(nil)
 return reply(0)
+`;
+
+/**
+ * `RedisRateLimiter`: GCRA on one hash `KEYS[1]` = `<prefix>:<name>:r`, `t` the Redis time (ms) of
+ * the last grant, `d` how far the theoretical arrival time was ahead of `t` then, in units of
+ * 1/limit ms (so `interval / limit` is never rounded; the arithmetic of `RateLimiter`, in Lua). A
+ * server clock set back counts as no time passing. A weight is granted when its exact time rounds
+ * to now; else the reply says the first whole ms at which it will.
+ * ARGV: [1] limit, [2] interval, [3] burst, [4] weight (0: only report), [5] `w` when the caller
+ * waited for its turn, so its grant may be counted from up to half a millisecond before now.
+ *
+ * Reply `{ granted, ms, available, version }`: granted 1, ms is the grant's Redis time; granted 0,
+ * ms is how long until the weight could be granted (-1 for a report). A refusal writes nothing, so a
+ * caller that then gives up leaves nothing behind. A grant publishes `version,available` on the
+ * key's name. The hash expires once the arrival time is over half a ms past, when the bucket is
+ * full again: an absent hash is a full bucket, unless the server is too young to know. A server
+ * restarted without persistence forgets the hash of a bucket that was not full; so on a server
+ * younger than a full bucket's refill, an absent hash counts as a bucket that was empty when the
+ * server started (`uptime_in_seconds` is whole seconds, so the start is taken no earlier than it
+ * was). No grant made before a restart can then add to those after it beyond the bound.
+ * @internal
+ */
+export const RATE = `
+local key = KEYS[1]
+local limit, interval, burst, weight = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local version = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local stored = redis.call('HMGET', key, 't', 'd')
+local ahead
+if stored[1] then
+  ahead = tonumber(stored[2]) - math.max(0, now - tonumber(stored[1])) * limit
+else
+  ahead = burst * interval - tonumber(string.match(redis.call('INFO', 'server'), 'uptime_in_seconds:(%d+)')) * 1000 * limit
+end
+local function available()
+  return math.max(0, math.min(burst, math.floor((2 * burst * interval + limit - 2 * math.max(0, ahead) - 1) / (2 * interval))))
+end
+if weight == 0 then return { 0, -1, available(), version } end
+local excess = 2 * (ahead + (weight - burst) * interval) - limit
+if excess >= 0 then return { 0, math.floor(excess / (2 * limit)) + 1, available(), version } end
+ahead = math.max(ARGV[5] == 'w' and -limit / 2 or 0, ahead) + weight * interval
+redis.call('HSET', key, 't', now, 'd', ahead)
+redis.call('PEXPIRE', key, math.ceil(ahead / limit) + 1)
+local free = available()
+redis.call('PUBLISH', key, string.format('%.0f', version) .. ',' .. free)
+return { 1, now, free, version }
 `;

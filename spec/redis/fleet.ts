@@ -40,6 +40,8 @@ export interface WorkerEvent {
   reason?: string;
   name?: string;
   message?: string;
+  /** A rate worker's grants: the Redis time each was made at, and its weight. */
+  grants?: { at: number; weight: number }[];
   /** Local receive time in the parent, ms. */
   at: number;
 }
@@ -55,14 +57,29 @@ export interface WorkerConfig {
   retry?: boolean;
 }
 
-/** A forked worker (spec/redis/worker.mjs) and everything it reported. */
+/** A worker of spec/redis/rateWorker.mjs: one RedisRateLimiter with these options. */
+export interface RateWorkerConfig {
+  id: string;
+  port: number;
+  name: string;
+  limit: number;
+  interval: number;
+  burst: number;
+}
+
+/** A forked worker (spec/redis/worker.mjs, or the `script` given) and everything it reported. */
 export class Worker {
   readonly events: WorkerEvent[] = [];
   readonly process: ChildProcess;
   private readonly waiters: { predicate: (e: WorkerEvent) => boolean; resolve: (e: WorkerEvent) => void }[] = [];
 
-  constructor(readonly config: WorkerConfig) {
-    this.process = fork(join(__dirname, 'worker.mjs'), [JSON.stringify(config)], {
+  constructor(config: RateWorkerConfig, script: 'rateWorker.mjs');
+  constructor(config: WorkerConfig);
+  constructor(
+    readonly config: WorkerConfig | RateWorkerConfig,
+    script = 'worker.mjs',
+  ) {
+    this.process = fork(join(__dirname, script), [JSON.stringify(config)], {
       env: { ...process.env, RXC_REDIS_ENTRY: redisEntry() },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -139,6 +139,23 @@ describe('RedisSemaphore', () => {
     expect(latency).toBeLessThan(500);
   });
 
+  it('a change of state is published with its version exact: Redis TIME in µs, all 16 digits (Lua prints numbers with 14)', async () => {
+    const name = fresh();
+    const gate = semaphore(1, name);
+    const recording = await monitor(server.client());
+    (await gate.acquireAsync()).release();
+    await until(
+      () => recording.commands.filter((c) => c.args[0]!.toUpperCase() === 'PUBLISH' && c.args[1] === `rxc:${name}:s`).length === 2,
+      2_000,
+      'both changes published',
+    );
+    recording.stop();
+    const messages = recording.commands
+      .filter((c) => c.args[0]!.toUpperCase() === 'PUBLISH' && c.args[1] === `rxc:${name}:s`)
+      .map((c) => c.args[2]!);
+    expect(messages).toEqual([expect.stringMatching(/^\d{16},1,1,0$/), expect.stringMatching(/^\d{16},1,0,0$/)]);
+  });
+
   it('every change is one script: EVALSHA, and EVAL once after a SCRIPT FLUSH answered NOSCRIPT', async () => {
     const name = fresh();
     const client = server.client();
