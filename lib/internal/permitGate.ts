@@ -55,6 +55,34 @@ class Ticket extends WaitNode implements Runnable {
 }
 
 /**
+ * An `acquire()` subscription: the ticket itself tells the subscriber of the grant and is its
+ * teardown, so a waiting `acquire()` costs one object and no closures.
+ */
+class AcquireTicket extends Ticket {
+  constructor(
+    gate: PermitGate,
+    weight: number,
+    private readonly subscriber: Subscriber<void>,
+  ) {
+    super(gate, weight, null);
+  }
+
+  override run(): void {
+    if (this.state !== HELD) return;
+    if (this.scope === null) this.subscriber.next();
+    else resume(this.scope, this.snapshot, grant, this.subscriber);
+  }
+
+  unsubscribe(): void {
+    this.release();
+  }
+}
+
+const grant = (subscriber: Subscriber<void>): void => {
+  subscriber.next();
+};
+
+/**
  * A `run()` subscription: the ticket itself carries what the grant needs, so a waiting `run()`
  * costs one object besides its Observable and subscriber, and is its own teardown.
  */
@@ -206,10 +234,7 @@ export abstract class PermitGate implements Gate {
   acquire(weight = 1): Observable<void> {
     // 1 is a weight every gate grants: the usual call pays no check.
     if (weight !== 1) this.checkWeight(this.name, weight);
-    return new Observable<void>((subscriber) => {
-      const ticket = this.enter(new Ticket(this, weight, () => subscriber.next()), true);
-      return () => ticket.release();
-    });
+    return new Observable<void>((subscriber) => this.enter(new AcquireTicket(this, weight, subscriber), true));
   }
 
   /**
