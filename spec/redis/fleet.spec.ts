@@ -82,7 +82,7 @@ describe('a fleet of worker processes on one RedisSemaphore', () => {
     const other = await spawn({ id: 'other', name, permits: 1, leaseMs: lease });
     other.send({ do: 'tasks', count: 5, ms: 20 });
     const admin = server.client();
-    await until(async () => (await lineOf(admin, `rxc:${name}`)).length === 5, 5_000, 'the other worker in line');
+    await until(async () => (await lineOf(admin, `rxc:${name}`)).length === 5, 15_000, 'the other worker in line');
     const killedAt = Date.now();
     victim.process.kill('SIGKILL');
     // The dead task never takes itself off the audit count.
@@ -102,7 +102,7 @@ describe('a fleet of worker processes on one RedisSemaphore', () => {
     await paused.next((e) => e.event === 'start');
     const other = await spawn({ id: 'other', name, permits: 1, leaseMs: lease });
     other.send({ do: 'tasks', count: 1, ms: 20 });
-    await until(async () => (await lineOf(server.client(), `rxc:${name}`)).length === 1, 5_000, 'the other worker in line');
+    await until(async () => (await lineOf(server.client(), `rxc:${name}`)).length === 1, 15_000, 'the other worker in line');
     const stoppedAt = Date.now();
     paused.process.kill('SIGSTOP');
     // The paused holder's lease ends in Redis: the waiter is granted while it is stopped.
@@ -155,10 +155,10 @@ describe('a fleet of worker processes on one RedisSemaphore', () => {
     const permit = await holder.acquireAsync();
     const first = await spawn({ id: 'waiter-first', name, permits: 1, leaseMs: 2_000 });
     first.send({ do: 'tasks', count: 1, ms: 10 });
-    await until(async () => (await lineOf(admin, `rxc:${name}`)).length === 1, 5_000, 'the first waiter in line');
+    await until(async () => (await lineOf(admin, `rxc:${name}`)).length === 1, 15_000, 'the first waiter in line');
     const second = await spawn({ id: 'waiter-second', name, permits: 1, leaseMs: 2_000 });
     second.send({ do: 'tasks', count: 1, ms: 10 });
-    await until(async () => (await lineOf(admin, `rxc:${name}`)).length === 2, 5_000, 'the second waiter in line');
+    await until(async () => (await lineOf(admin, `rxc:${name}`)).length === 2, 15_000, 'the second waiter in line');
     // Both connections of the first waiter: commands and pub/sub (duplicate() keeps the name).
     const list = (await admin.client('LIST')) as string;
     const ids = list
