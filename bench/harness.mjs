@@ -11,6 +11,8 @@
 //                                          // better), or 'value' (a figure a side computes itself and
 //                                          // returns as { value }; `unit` names it)
 //     ops: 100_000,                        // operations one call of a side performs (default 1)
+//     timeUnit: 'µs',                      // 'ns' (default) or 'µs': the per-op column of 'ops' and 'time'
+//                                          //   cases, and an absolute bound on a 'time' case, in that unit
 //     rounds: 7, warmup: 2,                // measured and discarded calls of each side (defaults 7 and 2)
 //     setup: () => { ... },                // optional, run once first (e.g. a cheaper warm-up than a round)
 //     sides: {                             // insertion order is table order; 'ours' by convention first
@@ -24,7 +26,8 @@
 //
 // The ratio of a target is `side ÷ vs` in the case's own unit: ops/s for 'ops' (> 1: `side` is
 // faster), ns per op for 'time', bytes for 'memory' (< 1: `side` is cheaper), the figure itself for
-// 'value', taken round by round and then the median. `min`/`max` bound it.
+// 'value', taken round by round and then the median. `min`/`max` bound it. An absolute bound is
+// written in ns for 'time' (shown in the case's `timeUnit`) and in bytes for 'memory'.
 
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -143,6 +146,7 @@ async function runCase(c) {
     description: c.description,
     metric: c.metric,
     ...(c.unit !== undefined && { unit: c.unit }),
+    ...(c.timeUnit !== undefined && { timeUnit: c.timeUnit }),
     rounds,
     warmup,
     sides,
@@ -151,7 +155,12 @@ async function runCase(c) {
 }
 
 const fmt = (x, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const fmtBytes = (b) => (Math.abs(b) >= 1 << 20 ? `${fmt(b / (1 << 20), 1)} MiB` : `${fmt(b / 1024, 1)} KiB`);
+// Below 10 KiB in bytes: a per-waiter figure of 0.5 KiB would hide a 50-byte difference.
+const fmtBytes = (b) =>
+  Math.abs(b) >= 1 << 20 ? `${fmt(b / (1 << 20), 1)} MiB` : Math.abs(b) >= 10 * 1024 ? `${fmt(b / 1024, 1)} KiB` : `${fmt(b)} B`;
+
+/** Divisor and label of a case's per-op time: ns unless it asks for µs (enqueues that cost microseconds). */
+const perOpTime = (r) => (r.timeUnit === 'µs' ? [1000, 'µs'] : [1, 'ns']);
 
 function printCase(r) {
   const lines = [
@@ -168,17 +177,20 @@ function printCase(r) {
     lines.push('| side | per op | spread |', '| --- | ---: | ---: |');
     for (const [n, s] of Object.entries(r.sides)) lines.push(`| ${n} | ${fmt(s.perOp, 2)} | ${fmt(s.spread * 100)}% |`);
   } else {
-    lines.push('| side | ops/s | ns/op | spread |', '| --- | ---: | ---: | ---: |');
+    const [div, label] = perOpTime(r);
+    lines.push(`| side | ops/s | ${label}/op | spread |`, '| --- | ---: | ---: | ---: |');
     for (const [n, s] of Object.entries(r.sides))
-      lines.push(`| ${n} | ${fmt(s.opsPerSec)} | ${fmt(s.nsPerOp, 1)} | ${fmt(s.spread * 100)}% |`);
+      lines.push(`| ${n} | ${fmt(s.opsPerSec)} | ${fmt(s.nsPerOp / div, div === 1 ? 1 : 2)} | ${fmt(s.spread * 100)}% |`);
   }
   if (r.targets.length) {
     const unit = r.metric === 'ops' ? 'ops/s' : r.metric === 'value' ? (r.unit ?? 'value') : r.metric;
     lines.push('', '| ratio | value | target | |', '| --- | ---: | ---: | --- |');
     for (const t of r.targets) {
       if (t.vs === undefined) {
-        // An absolute bound: ns shown as ms, counts as they are.
-        const [value, scale, suffix] = r.metric === 'time' ? [t.ratio / 1e6, 1e6, ' ms'] : [t.ratio, 1, ''];
+        // An absolute bound: ns shown as ms (µs for a case in µs), bytes with their unit, counts as they are.
+        const [scale, suffix] =
+          r.metric === 'time' ? (r.timeUnit === 'µs' ? [1e3, ' µs'] : [1e6, ' ms']) : r.metric === 'memory' ? [1, ' B'] : [1, ''];
+        const value = t.ratio / scale;
         const bound = [t.min !== undefined && `>= ${t.min / scale}${suffix}`, t.max !== undefined && `<= ${t.max / scale}${suffix}`]
           .filter(Boolean)
           .join(', ');
