@@ -3,8 +3,8 @@
 import { getSemaphore } from '@henrygd/semaphore';
 import { Mutex, Semaphore as AsyncMutexSemaphore } from 'async-mutex';
 import pLimit from 'p-limit';
-import { of } from 'rxjs';
-import { now } from '../harness.mjs';
+import { NEVER, Observable, of } from 'rxjs';
+import { collect, heapUsed, now } from '../harness.mjs';
 import pkg from '../subject.mjs';
 
 const { Lock, Semaphore } = pkg;
@@ -201,6 +201,92 @@ function handoffs(n, batches) {
   };
 }
 
+// --- 4. Memory per waiter (issue 14) ------------------------------------------------------------
+// The heap a pending waiter holds: WAITERS of them on a Semaphore(0), the heap measured after a
+// forced GC before and after (bench runs with --expose-gc), the delta divided by WAITERS. Beside
+// them the floors RxJS and Promises impose on any waiter: a subscription with a teardown (how a
+// waiter can leave), and a bare `new Promise` whose resolve is stored (how it can be woken). Each
+// call makes its gate and its arrays before the first measure, so neither is counted.
+
+const WAITERS = 100_000;
+
+/**
+ * Bytes per waiter `wait(gate, i, resolves)` leaves held (its result kept in a slot, a resolve in
+ * `resolves`); `leave(gate, slots, resolves)` then ends them, unmeasured. Both arrays are used after
+ * the second measure, so neither can be collected before it.
+ */
+function perWaiter(wait, leave) {
+  return () => {
+    const gate = new Semaphore(0);
+    const slots = new Array(WAITERS);
+    const resolves = new Array(WAITERS);
+    collect();
+    const before = heapUsed();
+    for (let i = 0; i < WAITERS; i++) slots[i] = wait(gate, i, resolves);
+    collect();
+    const bytes = (heapUsed() - before) / WAITERS;
+    leave(gate, slots, resolves);
+    check(bytes > 0, 'memory per waiter: the waiters were kept');
+    return { bytes };
+  };
+}
+
+const sharedWork = of(0);
+// Its teardown is made per subscription, as a waiter's must be: it has to know which waiter leaves.
+const withTeardown = new Observable(() => () => {});
+
+const unsubscribeAll = (gate, slots) => {
+  for (const s of slots) s.unsubscribe();
+  check(gate.waiting === 0, 'memory per waiter: every waiter left');
+};
+
+const memorySides = {
+  'ours: run(shared work)': perWaiter((gate) => gate.run(sharedWork).subscribe(), unsubscribeAll),
+  'ours: acquire()': perWaiter((gate) => gate.acquire().subscribe(), unsubscribeAll),
+  'ours: acquireAsync()': perWaiter(
+    (gate) => gate.acquireAsync(),
+    // Without a signal a pending acquireAsync() cannot be withdrawn: it goes with its gate.
+    (gate) => check(gate.waiting === WAITERS, 'memory: acquireAsync'),
+  ),
+  'RxJS floor: subscription + teardown': perWaiter(() => withTeardown.subscribe(), unsubscribeAll),
+  'Promise floor: new Promise + stored resolve': perWaiter(
+    (_, i, resolves) =>
+      new Promise((resolve) => {
+        resolves[i] = resolve;
+      }),
+    // A pending promise cannot be withdrawn: it goes with its resolve.
+    (_, slots, resolves) => check(typeof resolves[WAITERS - 1] === 'function', 'memory: promise floor'),
+  ),
+};
+
+// --- 5. Enqueue 10^6 run() waiters (issue 14) --------------------------------------------------
+// ENQUEUED `sem.run(work).subscribe()` on a Semaphore(0), the work shared, every subscription kept:
+// the timed part is the loop that queues them. The floor is the same loop subscribing to RxJS's
+// `NEVER`, a bare subscription to an Observable that never completes. The waiters then leave,
+// untimed.
+
+const ENQUEUED = 1_000_000;
+
+function enqueue(n, subscribe) {
+  return {
+    ops: n,
+    run: () => {
+      const gate = new Semaphore(0);
+      const subscriptions = new Array(n);
+      const start = now();
+      for (let i = 0; i < n; i++) subscriptions[i] = subscribe(gate);
+      const ns = now() - start;
+      check(gate.waiting === n || subscribe === subscribeNever, 'enqueue: every waiter queued');
+      for (const s of subscriptions) s.unsubscribe();
+      check(gate.waiting === 0, 'enqueue: every waiter left');
+      return { ns };
+    },
+  };
+}
+
+const subscribeRun = (gate) => gate.run(sharedWork).subscribe();
+const subscribeNever = () => NEVER.subscribe();
+
 export default [
   {
     name: 'gate: uncontended lock',
@@ -257,5 +343,47 @@ export default [
       'n = 10^6': handoffs(1_000_000, 1),
     },
     targets: [{ side: 'n = 10^6', vs: 'n = 10^4', max: 1.5 }],
+  },
+  {
+    name: 'gate: memory per waiter',
+    description:
+      'heap per pending waiter on Semaphore(0), 10^5 of them, GC forced before and after: `run(work)` with one work for all, `acquire()`, `acquireAsync()`, beside the floors of RxJS and Promises',
+    metric: 'memory',
+    rounds: 5,
+    warmup: 1,
+    sides: memorySides,
+    targets: [
+      { side: 'ours: run(shared work)', max: 600 },
+      { side: 'ours: acquire()', max: 500 },
+      { side: 'ours: acquireAsync()', max: 250 },
+      { side: 'ours: run(shared work)', vs: 'RxJS floor: subscription + teardown' },
+      { side: 'ours: acquire()', vs: 'RxJS floor: subscription + teardown' },
+      { side: 'ours: acquireAsync()', vs: 'Promise floor: new Promise + stored resolve' },
+    ],
+  },
+  {
+    name: 'gate: enqueue 10^6 run() waiters',
+    description:
+      '10^6 `sem.run(work).subscribe()` queued on Semaphore(0), every subscription kept, vs as many `NEVER.subscribe()`; time of the queueing loop per waiter',
+    metric: 'time',
+    timeUnit: 'µs',
+    ops: ENQUEUED,
+    // A round of 10^6 is too dear to throw away: the JIT is warmed on 10^4 instead.
+    setup: () => {
+      for (let b = 0; b < 10; b++) {
+        enqueue(10_000, subscribeRun).run();
+        enqueue(10_000, subscribeNever).run();
+      }
+    },
+    warmup: 0,
+    rounds: 5,
+    sides: {
+      ours: enqueue(ENQUEUED, subscribeRun),
+      'RxJS floor: NEVER.subscribe()': enqueue(ENQUEUED, subscribeNever),
+    },
+    targets: [
+      { side: 'ours', max: 1500 },
+      { side: 'ours', vs: 'RxJS floor: NEVER.subscribe()' },
+    ],
   },
 ];
