@@ -255,7 +255,7 @@ const memorySides = {
         resolves[i] = resolve;
       }),
     // A pending promise cannot be withdrawn: it goes with its resolve.
-    (_, slots, resolves) => check(typeof resolves[WAITERS - 1] === 'function', 'memory: promise floor'),
+    (_gate, _slots, resolves) => check(typeof resolves[WAITERS - 1] === 'function', 'memory: promise floor'),
   ),
 };
 
