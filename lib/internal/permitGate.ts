@@ -14,15 +14,13 @@ const WAITING = 0;
 const HELD = 1;
 const RELEASED = 2;
 
-/** One acquisition: first a waiter in the gate's list, then the permit it was granted. */
+/**
+ * One acquisition: first a waiter in the gate's list, then the permit it was granted. It keeps no
+ * context: an `acquireAsync()` caller resumes in its own when it awaits, and a `tryAcquire()` never
+ * waits. The subscriptions that do keep one extend `ContextTicket`.
+ */
 class Ticket extends WaitNode implements Runnable {
   state: typeof WAITING | typeof HELD | typeof RELEASED = WAITING;
-  /** Its grant is delivered by the gate itself, not through the trampoline (see `acquireAsync`). */
-  direct = false;
-  /** The scope of a subscriber that had to wait, which its grant runs in; null: it did not wait. */
-  scope: Scope | null = null;
-  /** Likewise its async context. */
-  snapshot: AsyncSnapshot | null = null;
 
   constructor(
     private readonly gate: PermitGate,
@@ -44,13 +42,36 @@ class Ticket extends WaitNode implements Runnable {
     this.gate.retire(this);
   }
 
+  /** It goes in line: a subscription keeps the context its grant will run in. */
+  capture(): void {
+    // Nothing to keep: see the class comment.
+  }
+
   /** Delivers the grant, unless the ticket was released between the grant and now. */
   run(): void {
     const onGrant = this.onGrant;
     this.onGrant = null;
-    if (this.state !== HELD || onGrant === null) return;
-    if (this.scope === null) onGrant(this);
-    else resume(this.scope, this.snapshot, onGrant, this);
+    if (this.state === HELD && onGrant !== null) onGrant(this);
+  }
+}
+
+/**
+ * An `acquireAsync()` without a signal: its grant is delivered by the gate itself, not through the
+ * trampoline (see `acquireAsync`). A class rather than a flag: a waiting ticket is the per-waiter
+ * cost of every gate, and a field would add to all of them.
+ */
+class DirectTicket extends Ticket {}
+
+/** A subscription's ticket: a grant after a wait runs in the scope and async context of the subscriber. */
+abstract class ContextTicket extends Ticket {
+  /** The scope of a subscriber that had to wait; null: it did not wait. */
+  scope: Scope | null = null;
+  /** Likewise its async context. */
+  snapshot: AsyncSnapshot | null = null;
+
+  override capture(): void {
+    this.scope = currentScope();
+    this.snapshot = captureAsync();
   }
 }
 
@@ -58,7 +79,7 @@ class Ticket extends WaitNode implements Runnable {
  * An `acquire()` subscription: the ticket itself tells the subscriber of the grant and is its
  * teardown, so a waiting `acquire()` costs one object and no closures.
  */
-class AcquireTicket extends Ticket {
+class AcquireTicket extends ContextTicket {
   constructor(
     gate: PermitGate,
     weight: number,
@@ -86,7 +107,7 @@ const grant = (subscriber: Subscriber<void>): void => {
  * A `run()` subscription: the ticket itself carries what the grant needs, so a waiting `run()`
  * costs one object besides its Observable and subscriber, and is its own teardown.
  */
-class RunTicket<T> extends Ticket {
+class RunTicket<T> extends ContextTicket {
   private inner: Subscription | null = null;
 
   constructor(
@@ -234,7 +255,7 @@ export abstract class PermitGate implements Gate {
   acquire(weight = 1): Observable<void> {
     // 1 is a weight every gate grants: the usual call pays no check.
     if (weight !== 1) this.checkWeight(this.name, weight);
-    return new Observable<void>((subscriber) => this.enter(new AcquireTicket(this, weight, subscriber), true));
+    return new Observable<void>((subscriber) => this.enter(new AcquireTicket(this, weight, subscriber)));
   }
 
   /**
@@ -245,7 +266,7 @@ export abstract class PermitGate implements Gate {
   run<T>(work: DeferredTask<T>, weight = 1): Observable<T> {
     if (weight !== 1) this.checkWeight(this.name, weight);
     const source = fromTask(work, 'run', 'work', true);
-    return new Observable<T>((subscriber) => this.enter(new RunTicket(this, weight, source, subscriber), true));
+    return new Observable<T>((subscriber) => this.enter(new RunTicket(this, weight, source, subscriber)));
   }
 
   /** `weight` permits now, or `undefined` when they are not free or others wait before. */
@@ -265,21 +286,19 @@ export abstract class PermitGate implements Gate {
     if (weight !== 1) this.checkWeight('acquireAsync', weight, 'options.weight');
     if (signal !== undefined) checkSignal('acquireAsync', 'options.signal', signal);
     if (signal === undefined) {
-      const ticket = new Ticket(this, weight, null);
+      const ticket = new DirectTicket(this, weight, null);
       if (this.admit(ticket)) return Promise.resolve(ticket);
       // Nothing can release this ticket before its grant (no one else holds it): the grant can
       // resolve the promise at once rather than through the trampoline, and a promise's
       // reactions are deferred to a microtask anyway, so no hand-off chain deepens the stack.
-      // An awaiting caller resumes in its own async context: nothing to capture.
-      ticket.direct = true;
       arming = ticket;
       const granted = new Promise<Permit>(arm);
-      this.wait(ticket, false);
+      this.wait(ticket);
       return granted;
     }
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<Permit>((resolve, reject) => {
-      const ticket = this.enter(new SignalTicket(this, weight, signal, resolve, reject), false);
+      const ticket = this.enter(new SignalTicket(this, weight, signal, resolve, reject));
       if (ticket.state === WAITING) watchAbort(signal, ticket);
     });
   }
@@ -347,14 +366,11 @@ export abstract class PermitGate implements Gate {
     this.dispatch();
   }
 
-  /**
-   * Grants `ticket` now if it fits and nobody waits before it, else puts it in line, keeping the
-   * caller's async context when `keepContext`.
-   */
-  private enter<K extends Ticket>(ticket: K, keepContext: boolean): K {
+  /** Grants `ticket` now if it fits and nobody waits before it, else puts it in line. */
+  private enter<K extends Ticket>(ticket: K): K {
     // A free permit is granted synchronously, on subscribe.
     if (this.admit(ticket)) ticket.run();
-    else this.wait(ticket, keepContext);
+    else this.wait(ticket);
     return ticket;
   }
 
@@ -372,11 +388,8 @@ export abstract class PermitGate implements Gate {
     return ticket;
   }
 
-  private wait(ticket: Ticket, keepContext: boolean): void {
-    if (keepContext) {
-      ticket.scope = currentScope();
-      ticket.snapshot = captureAsync();
-    }
+  private wait(ticket: Ticket): void {
+    ticket.capture();
     this.waiters.push(ticket);
     // A new head of the line: nothing else would arm a timer for it.
     if (this.waiters.size === 1) this.blocked(ticket.weight);
@@ -408,7 +421,7 @@ export abstract class PermitGate implements Gate {
     for (; head !== null && this.claim(head.weight, true); head = this.waiters.peek()) {
       this.waiters.remove(head);
       head.state = HELD;
-      if (head.direct) {
+      if (head instanceof DirectTicket) {
         head.run();
       } else {
         enqueue(head);
