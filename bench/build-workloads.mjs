@@ -1,11 +1,19 @@
 // One build, one workload, in its own process: prints CPU ns per op, the median of 7 rounds after 3
 // warm-up. bench/compare-builds.sh runs it for two builds in turn; see there.
 //   node bench/build-workloads.mjs BUILD.mjs 'WORKLOAD'
+// With ROUNDS, runs the workload that many times and prints nothing: compare-builds.sh --instructions
+// counts the instructions of such a run under callgrind, and subtracts those of ROUNDS=0 (the same
+// process up to the first round: node, rxjs and the build loaded) to get the workload's own.
+//   node bench/build-workloads.mjs BUILD.mjs 'WORKLOAD' ROUNDS
+//   node bench/build-workloads.mjs --list          the workloads' names, one a line
+//   node bench/build-workloads.mjs --ops 'WORKLOAD'  ops in one round, to divide by
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { from, of, range } from 'rxjs';
 
-const p = await import(pathToFileURL(resolve(process.argv[2])).href);
+const [build, name, rounds] = process.argv.slice(2);
+// --list and --ops need no build; the workloads only touch p when they run.
+const p = build?.startsWith('--') === false ? await import(pathToFileURL(resolve(build)).href) : undefined;
 const noop = () => {};
 const contended = (tasks, permits) => async () => {
   const sem = new p.Semaphore(permits);
@@ -91,12 +99,22 @@ export const workloads = {
   },
 };
 
-const name = process.argv[3];
-if (name === '--list') {
+const workload = (key) => {
+  const w = workloads[key];
+  if (w === undefined) throw new Error(`unknown workload ${key}; --list lists them`);
+  return w;
+};
+if (build === '--list') {
   console.log(Object.keys(workloads).join('\n'));
+} else if (build === '--ops') {
+  console.log(workload(name).ops);
+} else if (rounds !== undefined) {
+  const { run } = workload(name);
+  const n = Number(rounds);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`ROUNDS must be a whole number, not ${rounds}`);
+  for (let round = 0; round < n; round++) await run();
 } else {
-  const workload = workloads[name];
-  if (workload === undefined) throw new Error(`unknown workload ${name}; --list lists them`);
+  const { run, ops } = workload(name);
   const cpu = () => {
     const { user, system } = process.cpuUsage();
     return (user + system) * 1000;
@@ -104,8 +122,8 @@ if (name === '--list') {
   const perOp = [];
   for (let round = 0; round < 10; round++) {
     const start = cpu();
-    await workload.run();
-    if (round >= 3) perOp.push((cpu() - start) / workload.ops);
+    await run();
+    if (round >= 3) perOp.push((cpu() - start) / ops);
   }
   perOp.sort((a, b) => a - b);
   console.log(perOp[3].toFixed(1));
