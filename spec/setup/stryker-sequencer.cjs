@@ -1,44 +1,67 @@
 'use strict';
-// The jest test sequencer of `npm run mutate` only (stryker.config.mjs): the fastest files first,
-// so that a mutant's run reaches its first failure, and stops there (stryker-environment.cjs),
-// as soon as it can. Jest's own order is the opposite (slowest first, to keep parallel workers busy),
-// and Stryker runs jest in band.
+// The jest test sequencer of `npm run mutate` only (stryker.config.mjs). Stryker hands jest a mutant's
+// covering tests as a name pattern, and jest still loads every test file to match their tests against
+// it: most of a mutant's run. This sequencer drops the files that have no test matching the pattern,
+// and runs the fastest of the others first, so that a mutant's run reaches its first failure, and
+// stops there (stryker-environment.cjs), as soon as it can. Jest's own order is the opposite (slowest
+// first, to keep parallel workers busy), and Stryker runs jest in band.
 const fs = require('node:fs');
 const path = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
 
 /**
- * Each file's duration in the dry run, by path from the jest root: written by the dry run and read
- * by every worker's mutant runs. It lives in Stryker's sandbox (the jest root), which goes with the run.
+ * What the dry run saw of each file, by path from the jest root: its duration and its tests' full
+ * names. Written by the dry run and read by every worker's mutant runs; it lives in Stryker's sandbox
+ * (the jest root), which goes with the run.
  */
-const DURATIONS = '.stryker-test-durations.json';
+const DRY_RUN = '.stryker-dry-run.json';
 
-/** @type {Record<string, number> | undefined} */
-let durations;
+/** @typedef {Record<string, { duration: number, tests: string[] }>} DryRun */
+
+/** @type {DryRun | undefined} */
+let dryRun;
 
 /** @param {string} rootDir */
-function readDurations(rootDir) {
-  if (durations !== undefined) return durations;
+function readDryRun(rootDir) {
+  if (dryRun !== undefined) return dryRun;
   try {
-    durations = JSON.parse(fs.readFileSync(path.join(rootDir, DURATIONS), 'utf8'));
-    return durations;
+    dryRun = JSON.parse(fs.readFileSync(path.join(rootDir, DRY_RUN), 'utf8'));
+    return dryRun;
   } catch {
-    return {}; // the dry run, which writes them; read again next time
+    return undefined; // the dry run itself, which writes it
   }
 }
 
 class StrykerSequencer extends Sequencer {
+  /** @type {RegExp | undefined} */
+  #pattern;
+
+  /** @param {{ globalConfig?: { testNamePattern?: string | null } }} options */
+  constructor(options) {
+    super(options);
+    const pattern = options.globalConfig?.testNamePattern;
+    // As jest-circus matches it: case-insensitive, anywhere in the test's full name.
+    if (pattern) this.#pattern = new RegExp(pattern, 'i');
+  }
+
   /** @param {import('@jest/test-result').Test[]} tests */
   sort(tests) {
     const rootDir = tests[0]?.context.config.rootDir ?? process.cwd();
-    const known = readDurations(rootDir);
+    const seen = readDryRun(rootDir);
+    const name = (/** @type {import('@jest/test-result').Test} */ test) => path.relative(rootDir, test.path);
+    let selected = tests;
+    const pattern = this.#pattern;
+    if (seen !== undefined && pattern !== undefined) {
+      // A file the dry run did not see is kept; if no file matches (a pattern this cannot read),
+      // all are, as jest would have run them.
+      const matching = tests.filter((test) => seen[name(test)]?.tests.some((fullName) => pattern.test(fullName)) ?? true);
+      if (matching.length > 0) selected = matching;
+    }
     // Before the dry run has measured them (and for a file it did not run), the smaller file first.
-    const key = (/** @type {import('@jest/test-result').Test} */ test) => [
-      known[path.relative(rootDir, test.path)] ?? Infinity,
-      test.context.hasteFS.getSize(test.path) ?? 0,
-    ];
-    const keys = new Map(tests.map((test) => [test, key(test)]));
-    return [...tests].sort((a, b) => {
+    const keys = new Map(
+      selected.map((test) => [test, [seen?.[name(test)]?.duration ?? Infinity, test.context.hasteFS.getSize(test.path) ?? 0]]),
+    );
+    return [...selected].sort((a, b) => {
       const [durationA = 0, sizeA = 0] = keys.get(a) ?? [];
       const [durationB = 0, sizeB = 0] = keys.get(b) ?? [];
       return durationA - durationB || sizeA - sizeB || (a.path < b.path ? -1 : 1);
@@ -50,17 +73,20 @@ class StrykerSequencer extends Sequencer {
    * @param {import('@jest/test-result').AggregatedResult} results
    */
   cacheResults(tests, results) {
-    // Mutant runs skip tests (perTest coverage, and the stop at the first failure): only the dry
-    // run's durations are those of whole files.
+    // Mutant runs skip tests (the name pattern, and the stop at the first failure): only the dry
+    // run sees whole files.
     if (process.env.__STRYKER_ACTIVE_MUTANT__ !== undefined || results.testResults.length === 0) return;
     const rootDir = tests[0]?.context.config.rootDir ?? process.cwd();
-    /** @type {Record<string, number>} */
+    /** @type {DryRun} */
     const measured = {};
     for (const result of results.testResults) {
-      measured[path.relative(rootDir, result.testFilePath)] = result.perfStats.end - result.perfStats.start;
+      measured[path.relative(rootDir, result.testFilePath)] = {
+        duration: result.perfStats.end - result.perfStats.start,
+        tests: result.testResults.map((test) => test.fullName),
+      };
     }
-    fs.writeFileSync(path.join(rootDir, DURATIONS), JSON.stringify(measured));
-    durations = measured;
+    fs.writeFileSync(path.join(rootDir, DRY_RUN), JSON.stringify(measured));
+    dryRun = measured;
   }
 }
 
