@@ -20,8 +20,9 @@ export default {
     // into Stryker's timeout, which restarts the jest worker.
     // The Redis suites run in real time against a real server: far too slow per mutant (lib/redis
     // is left out of `mutate` for the same reason). spec/mutation-gate.spec.ts tests .ci/, not lib.
-    // The environment stops a mutant's run at its first failing test, and the sequencer runs the
-    // fastest files first, so that the first failure comes early. Relative paths, from the sandbox:
+    // The environment stops a mutant's run at its first failing test; the sequencer leaves out the
+    // files without a test the mutant runs, and runs the fastest of the rest first, so that the first
+    // failure comes early. Relative paths, from the sandbox:
     // Stryker loads the environment itself, without jest's <rootDir>.
     config: {
       testPathIgnorePatterns: [
