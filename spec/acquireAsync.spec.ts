@@ -2,6 +2,7 @@ import { getEventListeners } from 'node:events';
 import { Lock, Semaphore, type Permit } from 'rxjs-concurrency';
 import { recordStates, st } from './setup/gate-state';
 import { outcome } from './setup/promises';
+import { scale } from './setup/scale';
 
 describe('acquireAsync', () => {
   it('a free permit: resolves, and the counters moved before the promise settled', async () => {
@@ -126,7 +127,7 @@ describe('acquireAsync', () => {
   });
 
   it('PITFALLS 12: 10^5 acquireAsync({ signal }) calls against one long-lived signal leave no listener on it', async () => {
-    const n = 100_000;
+    const n = scale(100_000);
     const sem = new Semaphore(0);
     const controller = new AbortController();
     const { signal } = controller;
@@ -148,10 +149,11 @@ describe('acquireAsync', () => {
   }, 60_000);
 
   it('PITFALLS 12: 10^5 calls one after another, each queued then granted, leave no listener', async () => {
+    const n = scale(100_000);
     const lock = new Lock();
     const { signal } = new AbortController();
     let held = lock.tryAcquire()!;
-    for (let i = 0; i < 100_000; i++) {
+    for (let i = 0; i < n; i++) {
       const next = lock.acquireAsync({ signal });
       held.release();
       held = await next;

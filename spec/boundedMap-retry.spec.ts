@@ -2,6 +2,7 @@ import { NEVER, Observable, Subject, Subscription, defer, lastValueFrom, of, ran
 import { testScheduler } from './setup/test-scheduler';
 import { CapacityLimiter, boundedMap, isCancelled, retry } from 'rxjs-concurrency';
 import { MILLION } from './property/params';
+import { scale } from './setup/scale';
 
 /** A synchronous source that emits 0, 1, 2... until it is unsubscribed. */
 const endless = (): Observable<number> =>
@@ -23,12 +24,13 @@ describe('boundedMap: synchronous tasks', () => {
   });
 
   it('PITFALLS 9: 10^5 synchronous inners through a shared limiter never overflow the stack', () => {
+    const n = scale(100_000);
     const limiter = new CapacityLimiter(3);
     let count = 0;
-    range(0, 100_000)
+    range(0, n)
       .pipe(boundedMap((x) => of(x), 8, { limiter }))
       .subscribe(() => count++);
-    expect(count).toBe(100_000);
+    expect(count).toBe(n);
     expect(limiter.borrowedTokens).toBe(0);
   });
 
@@ -173,20 +175,21 @@ describe('boundedMap: the cancellation signal', () => {
 
 describe('boundedMap: re-entrancy and limiter cancellation', () => {
   it('a consumer that feeds the source from its next handler: 10^5 round trips, in order, constant stack', () => {
+    const n = scale(100_000);
     const subject = new Subject<number>();
     const values: number[] = [];
     let completed = false;
     subject.pipe(boundedMap((x) => of(x), 2)).subscribe({
       next: (x) => {
         values.push(x);
-        if (x < 100_000) subject.next(x + 1);
+        if (x < n) subject.next(x + 1);
         else subject.complete();
       },
       complete: () => (completed = true),
     });
     subject.next(0);
-    expect(values).toHaveLength(100_001);
-    expect(values[100_000]).toBe(100_000);
+    expect(values).toHaveLength(n + 1);
+    expect(values[n]).toBe(n);
     expect(completed).toBe(true);
   });
 

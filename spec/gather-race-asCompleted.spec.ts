@@ -16,6 +16,7 @@ import {
 } from 'rxjs';
 import { asCompleted, gather, isCancelled, race, type DeferredTask, type Task } from 'rxjs-concurrency';
 import { MILLION } from './property/params';
+import { scale } from './setup/scale';
 
 describe('operators gather / race / asCompleted', () => {
   describe('PITFALLS 14 (forkJoin completes silently on an empty source)', () => {
@@ -145,15 +146,16 @@ describe('operators gather / race / asCompleted', () => {
     });
 
     it('gather of 10^5 synchronous tasks', () => {
+      const n = scale(100_000);
       const results: number[][] = [];
-      range(0, 100_000)
+      range(0, n)
         .pipe(
           map((i) => of(i)),
           gather<number>(),
         )
         .subscribe((r) => results.push(r));
       expect(results).toHaveLength(1);
-      expect(results[0]).toHaveLength(100_000);
+      expect(results[0]).toHaveLength(n);
       expect(results[0]!.every((v, i) => v === i)).toBe(true);
     });
 
@@ -162,7 +164,8 @@ describe('operators gather / race / asCompleted', () => {
       const losers: Subject<number>[] = [];
       const won: number[] = [];
       source.pipe(race<number>()).subscribe((v) => won.push(v));
-      for (let i = 0; i < 100_000; i++) {
+      const n = scale(100_000);
+      for (let i = 0; i < n; i++) {
         const loser = new Subject<number>();
         losers.push(loser);
         source.next(loser);

@@ -4,6 +4,7 @@ import { EndOfStreamError, Queue, QueueClosedError, WouldBlockError } from 'rxjs
 import { inDelivery } from './setup/in-delivery';
 import { outcome, settle } from './setup/promises';
 import { exactState } from './setup/queue-state';
+import { scale } from './setup/scale';
 import { record } from './setup/record';
 
 /*
@@ -226,7 +227,7 @@ describe('Queue.putAsync', () => {
     });
 
     it('PITFALLS 12: 10^5 waiting putAsync calls sharing one long-lived signal: one listener, none once all are accepted', async () => {
-      const n = 100_000;
+      const n = scale(100_000);
       const queue = new Queue<number>(0);
       const { signal } = new AbortController();
       const puts: Promise<void>[] = [];
@@ -442,7 +443,7 @@ describe('Queue.getAsync', () => {
     });
 
     it('PITFALLS 12: 10^5 waiting getAsync calls sharing one long-lived signal: one listener, none once all are served', async () => {
-      const n = 100_000;
+      const n = scale(100_000);
       const queue = new Queue<number>(Infinity);
       const { signal } = new AbortController();
       const gets: Promise<number>[] = [];

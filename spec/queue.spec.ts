@@ -5,6 +5,7 @@ import { record } from './setup/record';
 import { counters, exactState, lastState } from './setup/queue-state';
 import { thrown } from './setup/thrown';
 import { MILLION } from './property/params';
+import { scale } from './setup/scale';
 
 describe('Queue', () => {
   describe('constructor', () => {
@@ -613,25 +614,27 @@ describe('Queue', () => {
     });
 
     it('10^5 waiting putters freed one get at a time, each get accepting the next putter', () => {
+      const n = scale(100_000);
       const queue = new Queue<number>(0);
       const completed: number[] = [];
-      for (let i = 0; i < 100_000; i++) queue.put(i).subscribe({ complete: () => completed.push(i) });
+      for (let i = 0; i < n; i++) queue.put(i).subscribe({ complete: () => completed.push(i) });
       let count = 0;
       queue.consume().subscribe((x) => {
         if (x === count) count++;
       });
-      expect(count).toBe(100_000);
-      expect(completed.length).toBe(100_000);
+      expect(count).toBe(n);
+      expect(completed.length).toBe(n);
     });
 
     it('cancels 5 * 10^4 getters from the middle of 10^5 in O(1) each; the rest are served in order', () => {
       const queue = new Queue<number>(Infinity);
       const got: number[] = [];
-      const subscriptions = Array.from({ length: 100_000 }, (_, i) => queue.get().subscribe(() => got.push(i)));
-      for (let i = 1; i < 100_000; i += 2) subscriptions[i]!.unsubscribe();
-      expect(counters(queue).waitingGetters).toBe(50_000);
-      for (let i = 0; i < 50_000; i++) queue.putNowait(i);
-      expect(got.length).toBe(50_000);
+      const n = scale(100_000);
+      const subscriptions = Array.from({ length: n }, (_, i) => queue.get().subscribe(() => got.push(i)));
+      for (let i = 1; i < n; i += 2) subscriptions[i]!.unsubscribe();
+      expect(counters(queue).waitingGetters).toBe(n / 2);
+      for (let i = 0; i < n / 2; i++) queue.putNowait(i);
+      expect(got.length).toBe(n / 2);
       expect(got.every((getter, k) => getter === 2 * k)).toBe(true);
     });
   });

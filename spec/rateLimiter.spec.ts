@@ -4,8 +4,9 @@ import { of } from 'rxjs';
 import { RateLimiter, withPermit } from 'rxjs-concurrency';
 import { recordStates, st } from './setup/gate-state';
 import { ManualClock } from './setup/manual-clock';
+import { scale } from './setup/scale';
 
-const WAITERS = 100_000;
+const WAITERS = scale(100_000);
 
 describe('RateLimiter', () => {
   it('burst defaults to limit; the options can be read back', () => {

@@ -1,4 +1,4 @@
-const mutating = process.env.STRYKER_MUTATOR_WORKER !== undefined;
+import { scale, underStryker } from '../setup/scale';
 
 /**
  * fast-check settings shared by the model-based suites: a fixed seed (a failure replays exactly) and
@@ -8,11 +8,11 @@ const mutating = process.env.STRYKER_MUTATOR_WORKER !== undefined;
  */
 export const params = {
   seed: 20_261_125,
-  numRuns: mutating ? 100 : 1000,
+  numRuns: underStryker ? 100 : 1000,
 } as const;
 
 /**
  * The size of the 10^6-item scale tests. Under Stryker 10^5: every mutant of the core reruns them,
  * and 10^5 nested calls still overflow the stack of an implementation that recurses per item.
  */
-export const MILLION = mutating ? 100_000 : 1_000_000;
+export const MILLION = scale(1_000_000);
