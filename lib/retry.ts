@@ -176,15 +176,12 @@ function attemptsFor(count: unknown): string | null {
  * makes 4, and `{ delay }` would be ignored.
  */
 function refuseRxjsForm(where: string, options: unknown): void {
-  const own = `this package's ${where} counts attempts`;
-  // Only `retry` can be RxJS's operator imported by mistake; `retrying` has no namesake there.
-  const orRxjs = where === 'retry' ? "; or import RxJS's retry from 'rxjs'" : '';
   if (typeof options === 'number') {
     const n = attemptsFor(options);
     const use =
       n === null ? "{ attempts } (RxJS's retry(n) is n + 1 attempts)" : `{ attempts: ${n} } (RxJS's retry(${options}) is ${n} attempts)`;
     throw new TypeError(
-      `${where}: options must be an object, received ${options}; a bare count is RxJS's retry(count): ${own}: use ${use}${orRxjs}`,
+      `${where}: options must be an object, received ${options}; a bare count is RxJS's retry(count): ${own(where)}: use ${use}${orRxjs(where)}`,
     );
   }
   if (typeof options !== 'object' || options === null) return;
@@ -196,7 +193,7 @@ function refuseRxjsForm(where: string, options: unknown): void {
       n === null
         ? "{ attempts } (RxJS's count: n is n + 1 attempts)"
         : `{ attempts: ${n} } (RxJS's count: ${count as number} is ${n} attempts)`;
-    throw new TypeError(`${where}: options.count is RxJS's option; ${own}: use ${use}${orRxjs}`);
+    throw new TypeError(`${where}: options.count is RxJS's option; ${own(where)}: use ${use}${orRxjs(where)}`);
   }
   if (delay !== undefined) {
     const use =
@@ -204,15 +201,20 @@ function refuseRxjsForm(where: string, options: unknown): void {
         ? `: for a fixed ${delay} ms use { baseDelay: ${delay}, factor: 1, jitter: 0 }`
         : ', and retryOn decides whether to retry';
     throw new TypeError(
-      `${where}: options.delay is RxJS's option; this package's ${where} computes each delay from baseDelay, factor, maxDelay and jitter${use}${orRxjs}`,
+      `${where}: options.delay is RxJS's option; this package's ${where} computes each delay from baseDelay, factor, maxDelay and jitter${use}${orRxjs(where)}`,
     );
   }
   if (resetOnSuccess !== undefined) {
     throw new TypeError(
-      `${where}: options.resetOnSuccess is RxJS's option; this package's ${where} counts every attempt of the subscription and never resets: remove it${orRxjs}`,
+      `${where}: options.resetOnSuccess is RxJS's option; this package's ${where} counts every attempt of the subscription and never resets: remove it${orRxjs(where)}`,
     );
   }
 }
+
+// The messages are built only when one is thrown: refuseRxjsForm runs on every call of retry.
+const own = (where: string): string => `this package's ${where} counts attempts`;
+// Only `retry` can be RxJS's operator imported by mistake; `retrying` has no namesake there.
+const orRxjs = (where: string): string => (where === 'retry' ? "; or import RxJS's retry from 'rxjs'" : '');
 
 /** The state of one subscription to the output: the attempt running, or the timer before the next one. */
 class Retrying<T> {
