@@ -57,7 +57,7 @@ function lineEvents(commands: { args: string[] }[], base: string): { asked: stri
 describe('a fleet of worker processes on one RedisSemaphore', () => {
   it('4 processes x 50 tasks on RedisSemaphore(3): never more than 3 in use across them, exactly 3 at the peak, granted in the order Redis queued them', async () => {
     const name = 'fleet';
-    const recording = await monitor(server.client());
+    const recording = await monitor(server.port);
     const fleet = await Promise.all(['w1', 'w2', 'w3', 'w4'].map((id) => spawn({ id, name, permits: 3, leaseMs: 2_000 })));
     for (const worker of fleet) worker.send({ do: 'tasks', count: 50, ms: 10 });
     await Promise.all(fleet.map((worker) => worker.next((e) => e.event === 'done', 60_000)));

@@ -57,19 +57,30 @@ function timed(): { scheduler: SchedulerLike; timers: Subscription[] } {
   return { scheduler, timers };
 }
 
+type Recording = Awaited<ReturnType<typeof monitor>>;
+
 /**
- * The commands `client` (at `address`) sent while `recording`, once MONITOR has shown a PING sent
- * now: all it sent before has been shown too.
+ * Sends a PING from `client` (at `address`) and resolves, once MONITOR has shown it, with the index
+ * just past it: everything `client` sent before is recorded before that index.
  */
-async function sentBy(recording: Awaited<ReturnType<typeof monitor>>, client: Redis, address: string): Promise<string[]> {
+async function caughtUp(recording: Recording, client: Redis, address: string): Promise<number> {
+  const from = recording.commands.length;
   await client.ping();
-  await until(
-    () => recording.commands.some((c) => c.source === address && c.args[0]!.toUpperCase() === 'PING'),
-    2_000,
-    'the PING in MONITOR',
-  );
+  let at = -1;
+  const isPing = (c: Recording['commands'][number], i: number): boolean =>
+    i >= from && c.source === address && c.args[0]!.toUpperCase() === 'PING';
+  await until(() => (at = recording.commands.findIndex(isPing)) !== -1, 2_000, 'the PING in MONITOR');
+  return at + 1;
+}
+
+/** The commands `client` (at `address`) sent while `recording`, from the command at `from` on. */
+async function sentBy(recording: Recording, client: Redis, address: string, from = 0): Promise<string[]> {
+  await caughtUp(recording, client, address);
   recording.stop();
-  return recording.commands.filter((c) => c.source === address).map((c) => c.args[0]!.toLowerCase());
+  return recording.commands
+    .slice(from)
+    .filter((c) => c.source === address)
+    .map((c) => c.args[0]!.toLowerCase());
 }
 
 /** One run of the RATE script on `key` as MONITOR saw it: what was asked, and what was stored if granted. */
@@ -105,7 +116,7 @@ function stepsOf(commands: { args: string[]; source: string }[], key: string): S
 }
 
 /** Stops `recording` once MONITOR has shown `count` grants on `key` (its feed lags the replies). */
-async function stopAfter(recording: Awaited<ReturnType<typeof monitor>>, key: string, count: number): Promise<Step[]> {
+async function stopAfter(recording: Recording, key: string, count: number): Promise<Step[]> {
   const granted = (): number => stepsOf(recording.commands, key).filter((s) => s.granted !== undefined).length;
   await until(() => granted() >= count, 2_000, `MONITOR to show ${count} grants`);
   // A refusal after the last grant may still be on its way: it changes nothing checked here.
@@ -141,7 +152,7 @@ describe('RedisRateLimiter', () => {
     const key = `rxc:${name}:r`;
     const bound = { limit: 3, interval: 300, burst: 3 };
     const rate = limiter(name, bound);
-    const recording = await monitor(server.client());
+    const recording = await monitor(server.port);
     const permits = await Promise.all(Array.from({ length: 7 }, () => rate.acquireAsync()));
     const steps = await stopAfter(recording, key, 7);
     const granted = steps.filter((s) => s.granted !== undefined).map((s) => s.granted!);
@@ -178,7 +189,7 @@ describe('RedisRateLimiter', () => {
     const name = fresh();
     const bound = { limit: 4, interval: 90, burst: 1 };
     const rate = limiter(name, bound);
-    const recording = await monitor(server.client());
+    const recording = await monitor(server.port);
     const permits = await Promise.all(Array.from({ length: 8 }, () => rate.acquireAsync()));
     const steps = await stopAfter(recording, `rxc:${name}:r`, 8);
     const times = permits.map((p) => p.grantedAt);
@@ -199,7 +210,7 @@ describe('RedisRateLimiter', () => {
     const name = fresh();
     const bound = { limit: 2, interval: 200, burst: 2 };
     const rate = limiter(name, bound);
-    const recording = await monitor(server.client());
+    const recording = await monitor(server.port);
     const heavy = await rate.acquireAsync({ weight: 2 });
     const light = await rate.acquireAsync();
     const steps = await stopAfter(recording, `rxc:${name}:r`, 2);
@@ -235,6 +246,7 @@ describe('RedisRateLimiter', () => {
     const first = await a.acquireAsync();
     const fromA = await addressOf(clientA);
     const stored = await admin.hgetall(key);
+    const recording = await monitor(server.port);
     const states: GateState[] = [];
     a.state$.subscribe((state) => states.push(state));
     let granted = false;
@@ -242,7 +254,12 @@ describe('RedisRateLimiter', () => {
     // Refused, it waits on one timer armed for the time Redis said.
     await until(() => timers.length === 1, 2_000, 'the timer of the waiter');
     expect(timers[0]!.closed).toBe(false);
-    const recording = await monitor(server.client());
+    // state$ asks Redis for the state (a RATE of weight 0) once its channel is subscribed: that is
+    // not the waiter's doing, so it is sent before the waiter leaves.
+    const stateAsked = (c: Recording['commands'][number]): boolean =>
+      c.source === fromA && c.args[0]!.toLowerCase() === 'evalsha' && c.args[7] === '0';
+    await until(() => recording.commands.some(stateAsked), 2_000, "state$'s request for the state");
+    const left = await caughtUp(recording, clientA, fromA);
     waiting.unsubscribe();
     expect(timers[0]!.closed).toBe(true);
     expect(await admin.hgetall(key)).toEqual(stored);
@@ -251,7 +268,7 @@ describe('RedisRateLimiter', () => {
     expect(next.grantedAt - first.grantedAt).toBeGreaterThanOrEqual(300);
     expect(next.grantedAt - first.grantedAt).toBeLessThan(350);
     // Leaving sent nothing: there is nothing in Redis to take back.
-    expect(await sentBy(recording, clientA, fromA)).toEqual(['ping']);
+    expect(await sentBy(recording, clientA, fromA, left)).toEqual(['ping']);
     expect(timers).toHaveLength(1);
     expect(states.map((s) => s.waiting)).toEqual([0, 1, 0]);
   });
@@ -259,7 +276,7 @@ describe('RedisRateLimiter', () => {
   it('a waiter that leaves while its script is in flight: the grant made for it goes to the next waiter, not to waste', async () => {
     const name = fresh();
     const rate = limiter(name, { limit: 1, interval: 3_000, burst: 1 });
-    const recording = await monitor(server.client());
+    const recording = await monitor(server.port);
     const first = rate.acquire().subscribe();
     const second = rate.acquireAsync();
     first.unsubscribe();
@@ -285,7 +302,7 @@ describe('RedisRateLimiter', () => {
     await expect(waiting).rejects.toBe(reason);
     expect(timers[0]!.closed).toBe(true);
     expect(await server.client().hgetall(`rxc:${name}:r`)).toEqual(stored);
-    const recording = await monitor(server.client());
+    const recording = await monitor(server.port);
     await expect(rate.acquireAsync({ signal: controller.signal })).rejects.toBe(reason);
     expect(await sentBy(recording, client, address)).toEqual(['ping']);
   });
@@ -336,7 +353,7 @@ describe('RedisRateLimiter', () => {
     const key = `rxc:${name}:r`;
     const bound = { limit: 2, interval: 200, burst: 2 };
     const rate = limiter(name, bound);
-    const recording = await monitor(server.client());
+    const recording = await monitor(server.port);
     const mapped = await lastValueFrom(
       from([1, 2, 3, 4]).pipe(
         boundedMap((x) => of(x * 10), 4, { limiter: rate }),
@@ -413,7 +430,7 @@ describe('RedisRateLimiter across processes', () => {
   it('4 worker processes hammer one limiter (limit 20 / interval 200 / burst 5, weights 1 and 2): no window of the merged Redis grant times holds more than the bound', async () => {
     const name = fresh();
     const bound = { limit: 20, interval: 200, burst: 5 };
-    const recording = await monitor(server.client());
+    const recording = await monitor(server.port);
     const fleet = ['w1', 'w2', 'w3', 'w4'].map((id) => new Worker({ id, port: server.port, name, ...bound }, 'rateWorker.mjs'));
     workers.push(...fleet);
     await Promise.all(fleet.map((worker) => worker.next((e) => e.event === 'ready')));

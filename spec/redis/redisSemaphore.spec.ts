@@ -123,7 +123,7 @@ describe('RedisSemaphore', () => {
 
     const permit = await holder.acquireAsync();
     const address = await addressOf(waiterClient);
-    const recording = await monitor(server.client());
+    const recording = await monitor(server.port);
     const granted = waiter.acquireAsync();
     await sleep(1_500);
     const released = Date.now();
@@ -142,7 +142,7 @@ describe('RedisSemaphore', () => {
   it('a change of state is published with its version exact: Redis TIME in µs, all 16 digits (Lua prints numbers with 14)', async () => {
     const name = fresh();
     const gate = semaphore(1, name);
-    const recording = await monitor(server.client());
+    const recording = await monitor(server.port);
     (await gate.acquireAsync()).release();
     await until(
       () => recording.commands.filter((c) => c.args[0]!.toUpperCase() === 'PUBLISH' && c.args[1] === `rxc:${name}:s`).length === 2,
@@ -164,7 +164,7 @@ describe('RedisSemaphore', () => {
     await sleep(20);
     const address = await addressOf(client);
     await server.client().script('FLUSH');
-    const recording = await monitor(server.client());
+    const recording = await monitor(server.port);
     for (let i = 0; i < 2; i++) {
       (await gate.acquireAsync()).release();
       await sleep(20);
