@@ -44,6 +44,18 @@ export function lineOf(redis: Redis, base: string): Promise<string[]> {
   return redis.zrange(`${base}:q`, 0, -1);
 }
 
+/** A command as MONITOR showed it: its arguments, and the `ip:port` (or `lua`) that sent it. */
+export interface MonitoredCommand {
+  args: string[];
+  source: string;
+}
+
+/** What `monitor` records, until `stop()`. */
+export interface Recording {
+  readonly commands: MonitoredCommand[];
+  stop(): void;
+}
+
 /**
  * Starts recording the commands Redis executes (MONITOR), each as its argument list and the
  * `ip:port` (or `lua`) that sent it; resolves once Redis confirmed the MONITOR.
@@ -53,8 +65,8 @@ export function lineOf(redis: Redis, base: string): Promise<string[]> {
  * command queue and ioredis throws "Command queue state error" (redis/ioredis#1981). On a busy
  * server that failed one test in a few runs.
  */
-export function monitor(port: number): Promise<{ commands: { args: string[]; source: string }[]; stop(): void }> {
-  const commands: { args: string[]; source: string }[] = [];
+export function monitor(port: number): Promise<Recording> {
+  const commands: MonitoredCommand[] = [];
   const socket = connect({ port, host: '127.0.0.1' });
   return new Promise((resolve, reject) => {
     let buffered = '';
@@ -79,7 +91,7 @@ export function monitor(port: number): Promise<{ commands: { args: string[]; sou
 const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b' };
 
 /** One MONITOR line, `+1796470228.055696 [0 127.0.0.1:49576] "evalsha" "63f8..." ...`, its strings quoted as Redis's `sdscatrepr` does. */
-function monitorLine(line: string): { args: string[]; source: string } {
+function monitorLine(line: string): MonitoredCommand {
   const close = line.indexOf('] ');
   const source = line.slice(line.indexOf('[') + 1, close).split(' ')[1]!;
   const args: string[] = [];

@@ -16,7 +16,7 @@ import { boundedMap, withPermit, type GateState } from 'rxjs-concurrency';
 import { RedisRateLimiter, type RedisLike } from 'rxjs-concurrency/redis';
 import { rateBreaches, type RateBound } from '../setup/rate';
 import { Worker } from './fleet';
-import { addressOf, monitor, until } from './helpers';
+import { addressOf, monitor, until, type MonitoredCommand, type Recording } from './helpers';
 import { RedisServer } from './server';
 
 /*
@@ -57,8 +57,6 @@ function timed(): { scheduler: SchedulerLike; timers: Subscription[] } {
   return { scheduler, timers };
 }
 
-type Recording = Awaited<ReturnType<typeof monitor>>;
-
 /**
  * Sends a PING from `client` (at `address`) and resolves, once MONITOR has shown it, with the index
  * just past it: everything `client` sent before is recorded before that index.
@@ -67,8 +65,7 @@ async function caughtUp(recording: Recording, client: Redis, address: string): P
   const from = recording.commands.length;
   await client.ping();
   let at = -1;
-  const isPing = (c: Recording['commands'][number], i: number): boolean =>
-    i >= from && c.source === address && c.args[0]!.toUpperCase() === 'PING';
+  const isPing = (c: MonitoredCommand, i: number): boolean => i >= from && c.source === address && c.args[0]!.toUpperCase() === 'PING';
   await until(() => (at = recording.commands.findIndex(isPing)) !== -1, 2_000, 'the PING in MONITOR');
   return at + 1;
 }
@@ -93,18 +90,22 @@ interface Step {
   granted?: { readonly t: number; readonly d: number };
 }
 
+/** The weight a client's RATE on `key` asked for (0: a state report), or null if `args` is not one. */
+function rateWeight(args: string[], key: string): number | null {
+  const command = args[0]!.toUpperCase();
+  // EVALSHA sha 1 key limit interval burst weight mode (or EVAL script 1 key ...)
+  return (command === 'EVALSHA' || command === 'EVAL') && args[3] === key ? Number(args[7]) : null;
+}
+
 /** The runs of RATE on `key` (state reports, weight 0, left out), in the order Redis ran them. */
-function stepsOf(commands: { args: string[]; source: string }[], key: string): Step[] {
+function stepsOf(commands: MonitoredCommand[], key: string): Step[] {
   const steps: Step[] = [];
   let current: Step | null = null;
   for (const { args, source } of commands) {
     const command = args[0]!.toUpperCase();
     if (source !== 'lua') {
-      // EVALSHA sha 1 key limit interval burst weight mode (or EVAL script 1 key ...)
-      current =
-        (command === 'EVALSHA' || command === 'EVAL') && args[3] === key && args[7] !== '0'
-          ? { source, weight: Number(args[7]), waited: args[8] === 'w', ran: false }
-          : null;
+      const weight = rateWeight(args, key);
+      current = weight === null || weight === 0 ? null : { source, weight, waited: args[8] === 'w', ran: false };
       if (current !== null) steps.push(current);
     } else if (current !== null && command === 'TIME') {
       current.ran = true;
@@ -256,8 +257,7 @@ describe('RedisRateLimiter', () => {
     expect(timers[0]!.closed).toBe(false);
     // state$ asks Redis for the state (a RATE of weight 0) once its channel is subscribed: that is
     // not the waiter's doing, so it is sent before the waiter leaves.
-    const stateAsked = (c: Recording['commands'][number]): boolean =>
-      c.source === fromA && c.args[0]!.toLowerCase() === 'evalsha' && c.args[7] === '0';
+    const stateAsked = (c: MonitoredCommand): boolean => c.source === fromA && rateWeight(c.args, key) === 0;
     await until(() => recording.commands.some(stateAsked), 2_000, "state$'s request for the state");
     const left = await caughtUp(recording, clientA, fromA);
     waiting.unsubscribe();
